@@ -6,8 +6,8 @@ export const ENGINES = ["sqlite", "postgres"] as const;
 export type Engine = (typeof ENGINES)[number];
 
 export type DatabaseTarget =
-  | { engine: "sqlite"; filename: string }
-  | { engine: "postgres"; connectionString: string };
+  | { engine: "sqlite"; url: string; filename: string }
+  | { engine: "postgres"; url: string; connectionString: string };
 
 export const DEFAULT_DATABASE_URL = "file:./data/users-gateway.db";
 
@@ -18,9 +18,10 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
     if (path === "") throw new Error(`expected file:<path>, got "${url}"`);
     // Relative to the working directory, not to a schema file as Prisma's own
     // sqlite URLs are: the adapter, not Prisma, opens the file.
-    return { engine: "sqlite", filename: path === ":memory:" ? path : resolve(path) };
+    const filename = path === ":memory:" ? path : resolve(path);
+    return { engine: "sqlite", url: `file:${filename}`, filename };
   }
-  if (/^postgres(ql)?:\/\//.test(url)) return { engine: "postgres", connectionString: url };
+  if (/^postgres(ql)?:\/\//.test(url)) return { engine: "postgres", url, connectionString: url };
   const scheme = url.split(":")[0] || url;
   throw new Error(`expected file:, postgres:// or postgresql://, got "${scheme}:…"`);
 }

@@ -1,0 +1,42 @@
+// The access rules of the service, in one place. The GraphQL schema applies
+// them through scope-auth (src/schema/builder.ts), the REST route through
+// assertMayReadUsers(); neither re-checks roles by hand.
+import type { User } from "../../generated/sqlite/prisma/client.ts";
+import type { GraphQLContext } from "../context.ts";
+import { ForbiddenError, UnauthenticatedError } from "../errors.ts";
+
+/** "UserPermission": lets staff read users. */
+export const USER_PERMISSION_CODE = 1222;
+
+/** An active admin, or active staff holding UserPermission directly or through a group. */
+export async function mayReadUsers(ctx: GraphQLContext): Promise<boolean> {
+  if (ctx.authentication.status !== "authenticated") return false;
+  const requester = ctx.authentication.requester;
+  if (!requester.isActive) return false;
+  if (requester.isAdmin) return true;
+  if (!requester.isStaff) return false;
+  const permissions = await ctx.loaders.effectivePermissionsByUserId.load(requester.id);
+  return permissions.some((permission) => permission.code === USER_PERMISSION_CODE);
+}
+
+/** Only staff and admins can be read at all; anyone else is answered as a user that does not exist. */
+export function isReadableUser(user: User): boolean {
+  return user.isStaff || user.isAdmin;
+}
+
+/** The error for a request the rules turn away: who is unknown gets 401, who is known gets 403. */
+export function accessDeniedError(ctx: GraphQLContext): UnauthenticatedError | ForbiddenError {
+  const authentication = ctx.authentication;
+  if (authentication.status === "anonymous") return new UnauthenticatedError();
+  if (authentication.status === "failed") return new UnauthenticatedError(authentication.detail);
+  return new ForbiddenError();
+}
+
+export function requireRequester(ctx: GraphQLContext): User {
+  if (ctx.authentication.status !== "authenticated") throw accessDeniedError(ctx);
+  return ctx.authentication.requester;
+}
+
+export async function assertMayReadUsers(ctx: GraphQLContext): Promise<void> {
+  if (!(await mayReadUsers(ctx))) throw accessDeniedError(ctx);
+}

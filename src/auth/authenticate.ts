@@ -1,0 +1,48 @@
+// Who is asking: DRF's TokenAuthentication over stored key hashes.
+import type { User } from "../../generated/sqlite/prisma/client.ts";
+import type { Database } from "../db.ts";
+import { DRF_MESSAGES } from "../errors.ts";
+import type { Loaders } from "../loaders.ts";
+import { parseTokenHeader } from "./token-header.ts";
+import { hashTokenKey } from "./token-keys.ts";
+
+export type Authentication =
+  | { status: "anonymous" }
+  /** Credentials were sent and are wrong; `detail` is DRF's message for it. */
+  | { status: "failed"; detail: string }
+  | { status: "authenticated"; requester: User };
+
+/** last_seen_at moves at most this often per user, so reads do not each write. */
+export const LAST_SEEN_RESOLUTION_MS = 60_000;
+
+export async function authenticate(
+  authorizationHeader: string | null,
+  { db, loaders, now }: { db: Database; loaders: Loaders; now: Date },
+): Promise<Authentication> {
+  const header = parseTokenHeader(authorizationHeader);
+  if (header.kind === "absent") return { status: "anonymous" };
+  if (header.kind === "malformed") return { status: "failed", detail: header.detail };
+
+  const token = await db.apiToken.findUnique({
+    where: { keyHash: hashTokenKey(header.key) },
+    select: { user: true },
+  });
+  if (!token) return { status: "failed", detail: DRF_MESSAGES.invalidToken };
+  const requester = token.user;
+  if (!requester.isActive) return { status: "failed", detail: DRF_MESSAGES.inactiveUser };
+
+  loaders.userById.prime(requester.id, requester);
+  await touchLastSeen(db, requester, now);
+  return { status: "authenticated", requester };
+}
+
+async function touchLastSeen(db: Database, user: User, now: Date): Promise<void> {
+  const threshold = new Date(now.getTime() - LAST_SEEN_RESOLUTION_MS);
+  if (user.lastSeenAt && user.lastSeenAt > threshold) return;
+  // The condition is repeated in SQL so that concurrent requests on several
+  // instances write once between them, not once each.
+  await db.user.updateMany({
+    where: { id: user.id, OR: [{ lastSeenAt: null }, { lastSeenAt: { lte: threshold } }] },
+    data: { lastSeenAt: now },
+  });
+}

@@ -1,0 +1,26 @@
+// One context type for both APIs, made once per request: the requester, a
+// fresh set of loaders, the clock reading and the origin the request came to.
+import { authenticate, type Authentication } from "./auth/authenticate.ts";
+import type { Database } from "./db.ts";
+import type { Config } from "./env.ts";
+import { createLoaders, type Loaders } from "./loaders.ts";
+
+export type GraphQLContext = {
+  db: Database;
+  config: Config;
+  loaders: Loaders;
+  authentication: Authentication;
+  /** One reading of the clock per request, so is_online agrees across a response. */
+  now: Date;
+  /** Where media paths are served from: PUBLIC_URL (or the request's origin) + MEDIA_URL. */
+  mediaBaseUrl: string;
+};
+
+export async function createContext(request: Request, db: Database, config: Config): Promise<GraphQLContext> {
+  const loaders = createLoaders(db);
+  const now = new Date();
+  const origin = config.publicUrl ?? new URL(request.url).origin;
+  const mediaBaseUrl = /^https?:\/\//.test(config.mediaUrl) ? config.mediaUrl : origin + config.mediaUrl;
+  const authentication = await authenticate(request.headers.get("authorization"), { db, loaders, now });
+  return { db, config, loaders, authentication, now, mediaBaseUrl };
+}

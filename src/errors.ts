@@ -1,0 +1,46 @@
+// The failures a client is meant to see. Both APIs throw these: GraphQL shows
+// them with `extensions.code` (Yoga passes a GraphQLError through its
+// masking), and the REST route turns `status` and `message` into DRF's answer.
+// Anything else thrown is unexpected and stays masked.
+import { GraphQLError } from "graphql";
+
+export const DRF_MESSAGES = {
+  notAuthenticated: "Authentication credentials were not provided.",
+  invalidToken: "Invalid token.",
+  inactiveUser: "User inactive or deleted.",
+  permissionDenied: "You do not have permission to perform this action.",
+  notFound: "Not found.",
+  serviceUnavailable: "The database is unavailable. Try again shortly.",
+} as const;
+
+abstract class ClientFacingError extends GraphQLError {
+  abstract readonly status: number;
+}
+
+/** No credentials, or credentials that do not name an active user. */
+export class UnauthenticatedError extends ClientFacingError {
+  readonly status = 401;
+  constructor(message: string = DRF_MESSAGES.notAuthenticated) {
+    super(message, { extensions: { code: "UNAUTHENTICATED" } });
+  }
+}
+
+/** A known requester that the access rules do not allow. */
+export class ForbiddenError extends ClientFacingError {
+  readonly status = 403;
+  constructor(message: string = DRF_MESSAGES.permissionDenied) {
+    super(message, { extensions: { code: "FORBIDDEN" } });
+  }
+}
+
+/** The database cannot be reached; the same request may work shortly. */
+export class ServiceUnavailableError extends ClientFacingError {
+  readonly status = 503;
+  constructor(message: string = DRF_MESSAGES.serviceUnavailable) {
+    super(message, { extensions: { code: "SERVICE_UNAVAILABLE" } });
+  }
+}
+
+export function isClientFacingError(error: unknown): error is ClientFacingError {
+  return error instanceof ClientFacingError;
+}

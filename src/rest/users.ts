@@ -1,0 +1,133 @@
+// The REST compatibility route: GET /api/users/:id(/) answered exactly as the
+// DRF RetrieveAPIView it replaces (SPEC section 4). The body renders the values
+// of src/users/user-view.ts, the same ones the GraphQL fields resolve to.
+import type { User } from "../../generated/sqlite/prisma/client.ts";
+import { assertMayReadUsers } from "../auth/access.ts";
+import { createContext, type GraphQLContext } from "../context.ts";
+import type { Database } from "../db.ts";
+import type { Config } from "../env.ts";
+import { DRF_MESSAGES, isClientFacingError, ServiceUnavailableError } from "../errors.ts";
+import { isDatabaseUnavailable } from "../db-errors.ts";
+import type { Logger } from "../logger.ts";
+import { formatDrfTimestamp } from "../timestamps.ts";
+import {
+  avatarUrl,
+  findReadableUser,
+  fullName,
+  isOnline,
+  loadEffectivePermissions,
+  loadGroups,
+  loadInvitedBy,
+  loadInvitees,
+  loadInviteesCount,
+  parseUserId,
+  timestamps,
+  type UserSummary,
+} from "../users/user-view.ts";
+import { jsonResponse } from "./json.ts";
+
+/** `/api/users/<id>` with or without the trailing slash; null when the path is not this route's. */
+export function matchUserPath(pathname: string): { idText: string } | null {
+  const match = /^\/api\/users\/([^/]+)\/?$/.exec(pathname);
+  if (!match) return null;
+  let idText: string;
+  try {
+    idText = decodeURIComponent(match[1]!);
+  } catch {
+    return null;
+  }
+  // Django's <int:pk> is [0-9]+: any other id does not match the route at all.
+  return /^[0-9]+$/.test(idText) ? { idText } : null;
+}
+
+const ALLOW = "GET, HEAD, OPTIONS";
+
+// What DRF's SimpleMetadata answers to OPTIONS on a read-only view.
+const OPTIONS_METADATA = {
+  name: "Retrieve User",
+  description: "Retrieve a specific user by its unique ID.",
+  renders: ["application/json"],
+  parses: ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"],
+};
+
+const summaryBody = (summary: UserSummary) => ({
+  id: summary.id,
+  username: summary.username,
+  full_name: summary.fullName,
+});
+
+/** The documented body, keys in the order of the seed page's example. */
+export async function renderUserBody(ctx: GraphQLContext, user: User) {
+  const [invitedBy, inviteesCount, invitees, groups, permissions] = await Promise.all([
+    loadInvitedBy(ctx, user),
+    loadInviteesCount(ctx, user),
+    loadInvitees(ctx, user),
+    loadGroups(ctx, user),
+    loadEffectivePermissions(ctx, user),
+  ]);
+  const lastLogin = timestamps.lastLogin(user);
+  return {
+    id: user.id,
+    username: user.username,
+    mobile_number: user.mobileNumber,
+    email: user.email,
+    is_email_verified: user.isEmailVerified,
+    avatar: avatarUrl(ctx, user),
+    first_name: user.firstName,
+    last_name: user.lastName,
+    full_name: fullName(user),
+    gender: user.gender,
+    invited_by: invitedBy && summaryBody(invitedBy),
+    invite_code: user.inviteCode,
+    invitees_count: inviteesCount,
+    is_active: user.isActive,
+    is_staff: user.isStaff,
+    is_admin: user.isAdmin,
+    is_online: isOnline(ctx, user),
+    is_profile_completed: user.isProfileCompleted,
+    last_login: lastLogin && formatDrfTimestamp(lastLogin),
+    created_at: formatDrfTimestamp(timestamps.createdAt(user)),
+    updated_at: formatDrfTimestamp(timestamps.updatedAt(user)),
+    invitees: invitees.map(summaryBody),
+    groups_data: groups.map((group) => ({ id: group.id, name: group.name })),
+    permissions_data: permissions.map((permission) => ({
+      id: permission.id,
+      code: permission.code,
+      name: permission.name,
+    })),
+  };
+}
+
+/** DRF's order: authentication, permission, method, lookup. */
+export async function retrieveUser(
+  request: Request,
+  idText: string,
+  { db, config, logger }: { db: Database; config: Config; logger: Logger },
+): Promise<Response> {
+  const method = request.method.toUpperCase();
+  const omitBody = method === "HEAD";
+  const answer = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+    jsonResponse(status, body, { omitBody, headers: { Allow: ALLOW, Vary: "Accept", ...headers } });
+
+  try {
+    const ctx = await createContext(request, db, config);
+    await assertMayReadUsers(ctx);
+    if (method === "OPTIONS") return answer(200, OPTIONS_METADATA);
+    if (method !== "GET" && method !== "HEAD") return answer(405, { detail: `Method "${request.method}" not allowed.` });
+    const id = parseUserId(idText);
+    const user = id === null ? null : await findReadableUser(ctx, id);
+    if (!user) return answer(404, { detail: DRF_MESSAGES.notFound });
+    return answer(200, await renderUserBody(ctx, user));
+  } catch (error) {
+    const known = isClientFacingError(error)
+      ? error
+      : isDatabaseUnavailable(error)
+        ? new ServiceUnavailableError()
+        : null;
+    if (!known) {
+      logger.error("REST /api/users failed unexpectedly", error);
+      return answer(500, { detail: "A server error occurred." });
+    }
+    return answer(known.status, { detail: known.message }, known.status === 401 ? { "WWW-Authenticate": "Token" } : {});
+  }
+}

@@ -1,0 +1,44 @@
+// Configuration only: the schema's types, its plugins and its auth scopes.
+import SchemaBuilder from "@pothos/core";
+import PrismaPlugin from "@pothos/plugin-prisma";
+import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
+import type PrismaTypes from "../../generated/sqlite/pothos-types.ts";
+import { getDatamodel } from "../../generated/sqlite/pothos-types.ts";
+import { accessDeniedError, mayReadUsers } from "../auth/access.ts";
+import type { GraphQLContext } from "../context.ts";
+import type { Timestamp } from "../timestamps.ts";
+
+export const builder = new SchemaBuilder<{
+  Context: GraphQLContext;
+  PrismaTypes: PrismaTypes;
+  Scalars: {
+    ID: { Input: string; Output: number | string };
+    DateTime: { Input: Timestamp; Output: Timestamp };
+  };
+  AuthScopes: {
+    /** Any requester whose token names an active user. */
+    authenticated: boolean;
+    /** A requester the access rules let read users (src/auth/access.ts). */
+    userReader: boolean;
+  };
+  DefaultFieldNullability: false;
+}>({
+  plugins: [ScopeAuthPlugin, PrismaPlugin],
+  defaultFieldNullability: false,
+  scopeAuth: {
+    authScopes: (ctx) => ({
+      authenticated: ctx.authentication.status === "authenticated",
+      userReader: () => mayReadUsers(ctx),
+    }),
+    unauthorizedError: (_parent, ctx) => accessDeniedError(ctx),
+  },
+  prisma: {
+    client: (ctx) => ctx.db,
+    dmmf: getDatamodel(),
+    // Relations here go through the per-request loaders, never through
+    // Prisma's own relation resolution.
+    filterConnectionTotalCount: true,
+  },
+});
+
+builder.queryType({});

@@ -1,0 +1,86 @@
+// One way of loading and shaping a user, for both APIs: the GraphQL fields
+// resolve through these functions and the REST body (src/rest/users.ts) is a
+// rendering of the same values. Derived values are defined here and only here.
+import type { User } from "../../generated/sqlite/prisma/client.ts";
+import { isReadableUser } from "../auth/access.ts";
+import type { GraphQLContext } from "../context.ts";
+import type { UserSummaryRow } from "../loaders.ts";
+import type { Timestamp } from "../timestamps.ts";
+
+export type UserSummary = { id: number; username: string; fullName: string | null };
+
+/** first_name and last_name joined by one space, trimmed; null when nothing is left. */
+export function fullName(user: Pick<User, "firstName" | "lastName">): string | null {
+  const joined = `${user.firstName ?? ""} ${user.lastName ?? ""}`.trim();
+  return joined === "" ? null : joined;
+}
+
+export function toSummary(user: UserSummaryRow): UserSummary {
+  return { id: user.id, username: user.username, fullName: fullName(user) };
+}
+
+/**
+ * An absolute URL as stored; a media path under the media base, quoted as
+ * Django's storage quotes it (each segment percent-encoded, `/` kept).
+ */
+export function avatarUrl(ctx: GraphQLContext, user: Pick<User, "avatar">): string | null {
+  const avatar = user.avatar;
+  if (avatar === null || avatar === "") return null;
+  if (/^https?:\/\//i.test(avatar)) return avatar;
+  const path = avatar.replace(/^\/+/, "").split("/").map(encodeURIComponent).join("/");
+  return ctx.mediaBaseUrl + path;
+}
+
+export function isOnline(ctx: GraphQLContext, user: Pick<User, "lastSeenAt">): boolean {
+  if (!user.lastSeenAt) return false;
+  return ctx.now.getTime() - user.lastSeenAt.getTime() <= ctx.config.onlineWindowSeconds * 1000;
+}
+
+export const timestamps = {
+  lastLogin: (user: User): Timestamp | null =>
+    user.lastLogin && { date: user.lastLogin, micros: user.lastLoginMicros ?? 0 },
+  createdAt: (user: User): Timestamp => ({ date: user.createdAt, micros: user.createdAtMicros }),
+  updatedAt: (user: User): Timestamp => ({ date: user.updatedAt, micros: user.updatedAtMicros }),
+};
+
+export async function loadInvitedBy(ctx: GraphQLContext, user: User): Promise<UserSummary | null> {
+  if (user.invitedById === null) return null;
+  const inviter = await ctx.loaders.userById.load(user.invitedById);
+  return inviter && toSummary(inviter);
+}
+
+export async function loadInvitees(ctx: GraphQLContext, user: User): Promise<UserSummary[]> {
+  return (await ctx.loaders.inviteesByInviterId.load(user.id)).map(toSummary);
+}
+
+export function loadInviteesCount(ctx: GraphQLContext, user: User): Promise<number> {
+  return ctx.loaders.inviteesCountByInviterId.load(user.id);
+}
+
+export function loadGroups(ctx: GraphQLContext, user: User) {
+  return ctx.loaders.groupsByUserId.load(user.id);
+}
+
+export function loadEffectivePermissions(ctx: GraphQLContext, user: User) {
+  return ctx.loaders.effectivePermissionsByUserId.load(user.id);
+}
+
+// Django's <int:pk> matches [0-9]+; ids past the column's range cannot exist.
+const MAX_USER_ID = 2 ** 31 - 1;
+
+/** The id a client sent, as Django's <int:pk> reads it (leading zeros allowed); null when it cannot name a user. */
+export function parseUserId(text: string): number | null {
+  if (!/^[0-9]+$/.test(text)) return null;
+  const id = Number(text);
+  return id <= MAX_USER_ID ? id : null;
+}
+
+/**
+ * The user that `id` names, when the requester may see it; null for one that
+ * does not exist and for one that is neither staff nor admin, alike. The caller
+ * has already applied the requester rule (mayReadUsers).
+ */
+export async function findReadableUser(ctx: GraphQLContext, id: number): Promise<User | null> {
+  const user = await ctx.loaders.userById.load(id);
+  return user && isReadableUser(user) ? user : null;
+}
