@@ -68,7 +68,8 @@ builder.queryFields((t) => ({
   }),
   me: t.field({
     type: UserRef,
-    description: "The requester itself.",
+    nullable: true,
+    description: "The requester itself; any authenticated user may read itself.",
     authScopes: { authenticated: true },
     resolve: (_root, _args, ctx) => requireRequester(ctx),
   }),

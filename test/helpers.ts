@@ -1,0 +1,83 @@
+// What every test file needs: a fresh, migrated database of its own, the app
+// over it, and requests that read like a client's.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after } from "node:test";
+import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
+import { print } from "graphql";
+import { parseDatabaseUrl, type DatabaseTarget } from "../src/database-url.ts";
+import { createDatabase, type Database } from "../src/db.ts";
+import { StatementRecorder } from "../src/db-statement-recorder.ts";
+import { parseConfig } from "../src/env.ts";
+import { importFixture } from "../src/fixtures/import-fixture.ts";
+import { parseFixture } from "../src/fixtures/parse-fixture.ts";
+import { createLogger } from "../src/logger.ts";
+import { applyMigrations } from "../src/migrate.ts";
+import { createApp } from "../src/server.ts";
+
+// Registered at the top level, so it runs once the whole test file is done
+// (an after() called inside a before() hook would run right after that hook).
+const cleanups: (() => Promise<void>)[] = [];
+after(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+export type TestDatabase = { target: DatabaseTarget; db: Database; recorder: StatementRecorder };
+
+/** A new SQLite file, migrated, removed when the test file ends. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const directory = mkdtempSync(join(tmpdir(), "users-gateway-test-"));
+  const target = parseDatabaseUrl(`file:${join(directory, "test.db")}`);
+  await applyMigrations(target);
+  const recorder = new StatementRecorder();
+  const db = createDatabase(target, { wrapAdapter: recorder.wrap });
+  cleanups.push(async () => {
+    await db.$disconnect();
+    rmSync(directory, { recursive: true, force: true });
+  });
+  return { target, db, recorder };
+}
+
+export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
+
+/** The app over a fresh database holding `fixture`; `env` adds configuration variables. */
+export async function createTestApp(fixture: unknown, env: Record<string, string> = {}) {
+  const database = await createTestDatabase();
+  await importFixture(database.db, parseFixture(fixture));
+  const config = parseConfig({ DATABASE_URL: database.target.url, LOG_LEVEL: "silent", ...env });
+  const app = createApp({ db: database.db, config, logger: createLogger("silent") });
+  const origin = "http://users.test";
+
+  async function request(method: string, path: string, headers: Record<string, string> = {}) {
+    return app.fetch(new Request(origin + path, { method, headers }));
+  }
+
+  async function graphql<Result, Variables>(
+    document: TypedDocumentNode<Result, Variables> | string,
+    variables: Variables | Record<string, unknown> = {},
+    headers: Record<string, string> = {},
+  ) {
+    const query = typeof document === "string" ? document : print(document);
+    const response = await app.fetch(
+      new Request(`${origin}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json", ...headers },
+        body: JSON.stringify({ query, variables }),
+      }),
+    );
+    return (await response.json()) as {
+      data?: Result | null;
+      errors?: { message: string; path?: string[]; extensions?: { code?: string } }[];
+    };
+  }
+
+  return { ...database, app, config, request, graphql };
+}
+
+export const tokenHeader = (key: string) => ({ authorization: `Token ${key}` });
+
+/** A deterministic 40-hex key per name, so fixtures can carry tokens. */
+export function keyFor(name: string): string {
+  return Buffer.from(name.padEnd(20, ".").slice(0, 20)).toString("hex");
+}
