@@ -23,12 +23,9 @@ export async function authenticate(
   if (header.kind === "absent") return { status: "anonymous" };
   if (header.kind === "malformed") return { status: "failed", detail: header.detail };
 
-  const token = await db.apiToken.findUnique({
-    where: { keyHash: hashTokenKey(header.key) },
-    select: { user: true },
-  });
-  if (!token) return { status: "failed", detail: DRF_MESSAGES.invalidToken };
-  const requester = token.user;
+  // One statement: the user that holds the key's hash.
+  const requester = await db.user.findFirst({ where: { apiTokens: { some: { keyHash: hashTokenKey(header.key) } } } });
+  if (!requester) return { status: "failed", detail: DRF_MESSAGES.invalidToken };
   if (!requester.isActive) return { status: "failed", detail: DRF_MESSAGES.inactiveUser };
 
   loaders.userById.prime(requester.id, requester);

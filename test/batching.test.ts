@@ -1,0 +1,92 @@
+// The batching guarantee of SPEC section 5, measured as SQL statements that
+// reach the driver: one user or fifteen, short lists or long, the same count.
+import assert from "node:assert/strict";
+import { before, describe, test } from "node:test";
+import { createTestApp, keyFor, tokenHeader, type TestApp } from "./helpers.ts";
+import { FifteenUsersDocument, UserEverythingDocument } from "./generated/graphql.ts";
+
+const ADMIN_ID = 1000;
+const admin = tokenHeader(keyFor("admin"));
+
+/** Users 1..count, all staff, each invited by the previous one, each with `width` groups, permissions and invitees. */
+function wideFixture(count: number, width: number) {
+  const permissions = Array.from({ length: width * 2 }, (_, i) => ({ id: i + 1, code: 2000 + i, name: `permission-${i + 1}` }));
+  const groups = Array.from({ length: width }, (_, i) => ({ id: i + 1, name: `group-${i + 1}`, permissions: [i + 1, i + 1 + width] }));
+  const users: Record<string, unknown>[] = [];
+  for (let id = 1; id <= count; id++) {
+    users.push({
+      id, username: `staff-${id}`, gender: "other", is_staff: true, first_name: `First ${id}`, last_name: `Last ${id}`,
+      invited_by: id > 1 ? id - 1 : null, groups: groups.map((g) => g.id), permissions: [1, width * 2],
+    });
+    // Invitees that are not staff: listed as summaries only.
+    for (let k = 0; k < width; k++) {
+      users.push({ id: 100 + id * width + k, username: `invitee-${id}-${k}`, gender: "female", invited_by: id });
+    }
+  }
+  users.push({ id: ADMIN_ID, username: "admin", gender: "other", is_admin: true, last_seen_at: new Date().toISOString() });
+  return { permissions, groups, users, tokens: [{ key: keyFor("admin"), user: ADMIN_ID }] };
+}
+
+function countStatements(app: TestApp, run: () => Promise<unknown>) {
+  return async () => {
+    app.recorder.take();
+    await run();
+    return app.recorder.take();
+  };
+}
+
+describe("SQL statements per request", () => {
+  let narrow: TestApp;
+  let wide: TestApp;
+  before(async () => {
+    narrow = await createTestApp(wideFixture(30, 1));
+    wide = await createTestApp(wideFixture(30, 6));
+  });
+
+  // Even ids, whose inviters (the odd ids before them) are not among them: no
+  // user's inviter is already in the loader's cache, as none is for one user.
+  const fifteen = Object.fromEntries("abcdefghijklmno".split("").map((name, i) => [name, String(2 * (i + 1))]));
+  const measure = (app: TestApp) => ({
+    rest: countStatements(app, async () => {
+      const response = await app.request("GET", "/api/users/8/", admin);
+      assert.equal(response.status, 200);
+    }),
+    one: countStatements(app, async () => {
+      const result = await app.graphql(UserEverythingDocument, { id: "8" }, admin);
+      assert.equal(result.errors, undefined);
+      // Its non-staff invitees and the next staff user, whom it invited too.
+      assert.equal(result.data?.user?.invitees.length, (app === narrow ? 1 : 6) + 1);
+    }),
+    fifteen: countStatements(app, async () => {
+      const result = await app.graphql(FifteenUsersDocument, fifteen, admin);
+      assert.equal(result.errors, undefined);
+      assert.equal(Object.values(result.data ?? {}).filter(Boolean).length, 15);
+    }),
+  });
+
+  test("fifteen aliased users with every nested list cost what one user costs", async () => {
+    const counts = measure(narrow);
+    const rest = await counts.rest();
+    const one = await counts.one();
+    const fifteenUsers = await counts.fifteen();
+    console.log(`statements per request (SQLite): REST retrieve ${rest.length}, GraphQL user with every field ${one.length}, fifteen aliased users ${fifteenUsers.length}`);
+    assert.equal(fifteenUsers.length, one.length, fifteenUsers.join("\n"));
+    assert.ok(one.length <= 12, `expected a small constant, got ${one.length}:\n${one.join("\n")}`);
+  });
+
+  test("longer lists do not add statements", async () => {
+    const narrowCounts = measure(narrow);
+    const wideCounts = measure(wide);
+    assert.equal((await wideCounts.one()).length, (await narrowCounts.one()).length);
+    assert.equal((await wideCounts.fifteen()).length, (await narrowCounts.fifteen()).length);
+    assert.equal((await wideCounts.rest()).length, (await narrowCounts.rest()).length);
+  });
+
+  test("loaders are not shared between requests: a change is seen by the next request", async () => {
+    const before = await narrow.graphql(UserEverythingDocument, { id: "7" }, admin);
+    await narrow.db.user.update({ where: { id: 7 }, data: { firstName: "Renamed" } });
+    const after = await narrow.graphql(UserEverythingDocument, { id: "7" }, admin);
+    assert.equal(before.data?.user?.firstName, "First 7");
+    assert.equal(after.data?.user?.firstName, "Renamed");
+  });
+});

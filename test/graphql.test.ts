@@ -1,0 +1,157 @@
+// The GraphQL API of SPEC section 5, and its agreement with the REST route.
+import assert from "node:assert/strict";
+import { before, describe, test } from "node:test";
+import { createTestApp, keyFor, tokenHeader, type TestApp } from "./helpers.ts";
+import { directoryFixture } from "./fixtures/directory.ts";
+import { MeDocument, UserEverythingDocument, UserNameDocument } from "./generated/graphql.ts";
+
+const admin = tokenHeader(keyFor("admin"));
+
+describe("user(id) and me", () => {
+  let app: TestApp;
+  before(async () => {
+    app = await createTestApp(directoryFixture());
+  });
+
+  test("an unauthenticated request gets UNAUTHENTICATED and no data", async () => {
+    const result = await app.graphql(UserNameDocument, { id: "2" });
+    assert.equal(result.errors?.[0]?.extensions?.code, "UNAUTHENTICATED");
+    assert.equal(result.errors?.[0]?.message, "Authentication credentials were not provided.");
+    assert.equal(result.data?.user, null);
+  });
+
+  test("a bad token is UNAUTHENTICATED with DRF's message", async () => {
+    const cases: [string, string][] = [
+      ["Token 0000000000000000000000000000000000000000", "Invalid token."],
+      ["Token", "Invalid token header. No credentials provided."],
+      [`Token ${keyFor("inactiveAdmin")}`, "User inactive or deleted."],
+    ];
+    for (const [authorization, message] of cases) {
+      const result = await app.graphql(UserNameDocument, { id: "2" }, { authorization });
+      assert.equal(result.errors?.[0]?.extensions?.code, "UNAUTHENTICATED", authorization);
+      assert.equal(result.errors?.[0]?.message, message);
+    }
+  });
+
+  test("a requester without the right gets FORBIDDEN", async () => {
+    const result = await app.graphql(UserNameDocument, { id: "2" }, tokenHeader(keyFor("plainStaff")));
+    assert.equal(result.errors?.[0]?.extensions?.code, "FORBIDDEN");
+    assert.equal(result.data?.user, null);
+  });
+
+  test("a missing or invisible user is null, with no error", async () => {
+    for (const id of ["999", "3", "14", "abc", "99999999999999999999"]) {
+      const result = await app.graphql(UserNameDocument, { id }, admin);
+      assert.equal(result.errors, undefined, id);
+      assert.deepEqual(result.data, { user: null }, id);
+    }
+  });
+
+  test("me answers any authenticated user, readable or not", async () => {
+    const result = await app.graphql(MeDocument, {}, tokenHeader(keyFor("regular")));
+    assert.equal(result.errors, undefined);
+    assert.equal(result.data?.me?.username, "regular");
+    assert.equal((await app.graphql(MeDocument)).errors?.[0]?.extensions?.code, "UNAUTHENTICATED");
+  });
+
+  test("nested users are summaries: the type has no other fields", async () => {
+    const result = await app.graphql<{ __type: { fields: { name: string }[] } }, {}>(
+      `{ __type(name: "UserSummary") { fields { name } } }`,
+    );
+    assert.deepEqual(result.data?.__type.fields.map((field) => field.name).sort(), ["fullName", "id", "username"]);
+    const deeper = await app.graphql(`{ user(id: 2) { invitedBy { id invitees { id } } } }`, {}, admin);
+    assert.match(deeper.errors?.[0]?.message ?? "", /Cannot query field "invitees" on type "UserSummary"/);
+  });
+
+  test("unexpected errors are masked", async () => {
+    await app.db.$executeRawUnsafe(`UPDATE "User" SET "gender" = 'robot' WHERE "id" = 2`);
+    const result = await app.graphql(UserEverythingDocument, { id: "2" }, admin);
+    const text = JSON.stringify(result.errors);
+    assert.ok(result.errors?.length, "an error is reported");
+    assert.doesNotMatch(text, /SELECT|prisma|at .*\.ts|stack/i);
+    await app.db.$executeRawUnsafe(`UPDATE "User" SET "gender" = 'male' WHERE "id" = 2`);
+  });
+});
+
+describe("REST and GraphQL agree", () => {
+  let app: TestApp;
+  before(async () => {
+    const fixture = directoryFixture();
+    fixture.users.push(
+      // Persian with a zero-width non-joiner, and an emoji beyond the BMP.
+      { id: 50, username: "persian", gender: "female", is_staff: true, first_name: "مهسا", last_name: "حسینی\u200cنژاد", invited_by: 51, avatar: "avatars/50.png", last_login: "2026-04-01T10:00:00.123456+03:30" },
+      { id: 51, username: "emoji🦄", gender: "other", is_admin: true, first_name: "Zoë 🦄", last_name: null, invited_by: 50 },
+    );
+    app = await createTestApp(fixture);
+  });
+
+  async function both(id: number) {
+    const rest = await (await app.request("GET", `/api/users/${id}/`, admin)).json();
+    const graphql = await app.graphql(UserEverythingDocument, { id: String(id) }, admin);
+    assert.equal(graphql.errors, undefined);
+    return { rest, graph: graphql.data!.user! };
+  }
+
+  for (const id of [1, 2, 11, 50, 51]) {
+    test(`user ${id}: every REST field has its GraphQL twin with the same value`, async () => {
+      const { rest, graph } = await both(id);
+      const summary = (s: { id: string; username: string; fullName?: string | null }) => ({ id: Number(s.id), username: s.username, full_name: s.fullName });
+      assert.deepEqual(
+        {
+          id: Number(graph.id), username: graph.username, mobile_number: graph.mobileNumber, email: graph.email,
+          is_email_verified: graph.isEmailVerified, avatar: graph.avatar, first_name: graph.firstName,
+          last_name: graph.lastName, full_name: graph.fullName, gender: graph.gender.toLowerCase(),
+          invited_by: graph.invitedBy ? summary(graph.invitedBy) : null, invite_code: graph.inviteCode,
+          invitees_count: graph.inviteesCount, is_active: graph.isActive, is_staff: graph.isStaff,
+          is_admin: graph.isAdmin, is_online: graph.isOnline, is_profile_completed: graph.isProfileCompleted,
+          last_login: graph.lastLogin ?? null, created_at: graph.createdAt, updated_at: graph.updatedAt,
+          invitees: graph.invitees.map(summary),
+          groups_data: graph.groups.map((g) => ({ id: Number(g.id), name: g.name })),
+          permissions_data: graph.permissions.map((p) => ({ id: Number(p.id), code: p.code, name: p.name })),
+        },
+        rest,
+      );
+    });
+  }
+
+  test("Unicode names come back intact in both", async () => {
+    const persian = await both(50);
+    assert.equal(persian.rest.full_name, "مهسا حسینی\u200cنژاد");
+    assert.equal(persian.graph.fullName, "مهسا حسینی\u200cنژاد");
+    const emoji = await both(51);
+    assert.equal(emoji.rest.username, "emoji🦄");
+    assert.equal(emoji.graph.fullName, "Zoë 🦄");
+    assert.equal(persian.rest.last_login, "2026-04-01T06:30:00.123456Z");
+  });
+
+  test("an invite cycle (A invited B, B invited A) is answered without looping", async () => {
+    const a = await both(50);
+    const b = await both(51);
+    assert.equal(a.rest.invited_by.id, 51);
+    assert.deepEqual(a.rest.invitees.map((u: { id: number }) => u.id), [51]);
+    assert.equal(b.graph.invitedBy?.id, "50");
+    assert.deepEqual(b.graph.invitees.map((u) => u.id), ["50"]);
+  });
+});
+
+describe("switches", () => {
+  test("introspection and GraphiQL are on by default", async () => {
+    const app = await createTestApp(directoryFixture());
+    const result = await app.graphql(`{ __schema { queryType { name } } }`);
+    assert.deepEqual(result.data, { __schema: { queryType: { name: "Query" } } });
+    const page = await app.request("GET", "/graphql", { accept: "text/html" });
+    assert.equal(page.status, 200);
+    const html = await page.text();
+    assert.match(html, /graphiql/i);
+    assert.doesNotMatch(html, /unpkg\.com|jsdelivr/, "GraphiQL's assets are inline, not from a CDN");
+  });
+
+  test("GRAPHQL_INTROSPECTION=false refuses __schema but keeps __typename; GRAPHIQL=false serves no page", async () => {
+    const app = await createTestApp(directoryFixture(), { GRAPHQL_INTROSPECTION: "false", GRAPHIQL: "false" });
+    const refused = await app.graphql(`{ __schema { queryType { name } } }`);
+    assert.match(refused.errors?.[0]?.message ?? "", /introspection/i);
+    assert.deepEqual((await app.graphql(`{ __typename }`)).data, { __typename: "Query" });
+    const page = await app.request("GET", "/graphql", { accept: "text/html" });
+    assert.doesNotMatch(await page.text(), /graphiql/i);
+  });
+});
