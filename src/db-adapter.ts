@@ -4,12 +4,60 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import type { DatabaseTarget } from "./database-url.ts";
 
-export function createAdapterFactory(target: DatabaseTarget) {
+export type PoolSettings = {
+  /** Connections one instance may open (PostgreSQL). */
+  poolSize: number;
+  /** Longest a statement may run, server-side, before PostgreSQL cancels it. */
+  statementTimeoutMs: number;
+  /** Longest to wait for a connection, so an unreachable server fails fast instead of hanging. */
+  connectTimeoutMs: number;
+};
+
+export const DEFAULT_POOL_SETTINGS: PoolSettings = { poolSize: 10, statementTimeoutMs: 10_000, connectTimeoutMs: 5_000 };
+
+const PG_TYPE_NAME = 19;
+const PG_TYPE_TEXT = 25;
+
+/**
+ * Works around prisma/orm#27403: adapter-pg 6.19 cannot deserialize columns of
+ * PostgreSQL's `name` type (OID 19), which the WASM schema engine reads from
+ * the catalogs during `migrate deploy` ("Column type 'name' could not be
+ * deserialized from the database"). A `name` is text, so report it as text.
+ * Remove once the adapter maps OID 19 itself.
+ */
+class NameAsTextPool extends pg.Pool {
+  constructor(config: pg.PoolConfig) {
+    super(config);
+    // Assigned rather than declared as a method: pg.Pool's query() has many
+    // overloads, and the adapter only calls its promise form.
+    const query = super.query.bind(this) as (...args: unknown[]) => Promise<pg.QueryResult>;
+    this.query = (async (...args: unknown[]) => {
+      const result = await query(...args);
+      for (const field of result?.fields ?? []) {
+        if (field.dataTypeID === PG_TYPE_NAME) field.dataTypeID = PG_TYPE_TEXT;
+      }
+      return result;
+    }) as pg.Pool["query"];
+  }
+}
+
+export function createAdapterFactory(target: DatabaseTarget, settings: PoolSettings = DEFAULT_POOL_SETTINGS) {
   if (target.engine === "sqlite") {
     if (target.filename !== ":memory:") mkdirSync(dirname(target.filename), { recursive: true });
     return new PrismaBetterSQLite3({ url: target.filename });
   }
-  throw new Error("PostgreSQL is not supported yet");
+  const pool = new NameAsTextPool({
+    connectionString: target.connectionString,
+    max: settings.poolSize,
+    statement_timeout: settings.statementTimeoutMs,
+    // Client-side too: a server that stops answering mid-query must not hang a request.
+    query_timeout: settings.statementTimeoutMs + 1_000,
+    connectionTimeoutMillis: settings.connectTimeoutMs,
+    keepAlive: true,
+  });
+  return new PrismaPg(pool, { disposeExternalPool: true });
 }

@@ -3,6 +3,7 @@
 // variable, and the caller stops the start.
 import { z } from "zod";
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl, type DatabaseTarget } from "./database-url.ts";
+import { DEFAULT_POOL_SETTINGS, type PoolSettings } from "./db-adapter.ts";
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -39,6 +40,10 @@ const variables = z.object({
         return z.NEVER;
       }
     }),
+  DATABASE_POOL_SIZE: wholeNumber(DEFAULT_POOL_SETTINGS.poolSize, 1, 1000),
+  DATABASE_STATEMENT_TIMEOUT_MS: wholeNumber(DEFAULT_POOL_SETTINGS.statementTimeoutMs, 100, 3_600_000),
+  DATABASE_CONNECT_TIMEOUT_MS: wholeNumber(DEFAULT_POOL_SETTINGS.connectTimeoutMs, 100, 600_000),
+  DATABASE_START_ATTEMPTS: wholeNumber(5, 1, 100),
   PORT: wholeNumber(4000, 0, 65535),
   HOST: z.string().min(1).default("0.0.0.0"),
   PUBLIC_URL: z
@@ -59,6 +64,9 @@ const variables = z.object({
 
 export type Config = {
   database: DatabaseTarget;
+  pool: PoolSettings;
+  /** How many times the start tries to reach the database, with doubling pauses, before it gives up. */
+  databaseStartAttempts: number;
   http: { port: number; host: string };
   /** Origin put before MEDIA_URL in avatar URLs; null means the request's own origin. */
   publicUrl: string | null;
@@ -87,6 +95,12 @@ export function parseConfig(source: Record<string, string | undefined> = process
   const env = result.data;
   return {
     database: env.DATABASE_URL,
+    pool: {
+      poolSize: env.DATABASE_POOL_SIZE,
+      statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+      connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+    },
+    databaseStartAttempts: env.DATABASE_START_ATTEMPTS,
     http: { port: env.PORT, host: env.HOST },
     publicUrl: env.PUBLIC_URL,
     mediaUrl: env.MEDIA_URL,

@@ -2,7 +2,7 @@
 // reach the driver: one user or fifteen, short lists or long, the same count.
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
-import { createTestApp, keyFor, tokenHeader, type TestApp } from "./helpers.ts";
+import { createTestApp, keyFor, TEST_ENGINE, tokenHeader, type TestApp } from "./helpers.ts";
 import { FifteenUsersDocument, UserEverythingDocument } from "./generated/graphql.ts";
 
 const ADMIN_ID = 1000;
@@ -69,7 +69,7 @@ describe("SQL statements per request", () => {
     const rest = await counts.rest();
     const one = await counts.one();
     const fifteenUsers = await counts.fifteen();
-    console.log(`statements per request (SQLite): REST retrieve ${rest.length}, GraphQL user with every field ${one.length}, fifteen aliased users ${fifteenUsers.length}`);
+    console.log(`statements per request (${TEST_ENGINE}): REST retrieve ${rest.length}, GraphQL user with every field ${one.length}, fifteen aliased users ${fifteenUsers.length}`);
     assert.equal(fifteenUsers.length, one.length, fifteenUsers.join("\n"));
     assert.ok(one.length <= 12, `expected a small constant, got ${one.length}:\n${one.join("\n")}`);
   });

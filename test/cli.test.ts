@@ -14,10 +14,13 @@ import { createApp } from "../src/server.ts";
 import { parseConfig } from "../src/env.ts";
 import { createLogger } from "../src/logger.ts";
 import { directoryFixture, DEMO_FIXTURE } from "./fixtures/directory.ts";
-import { createTestDatabase, tokenHeader } from "./helpers.ts";
+import { createEmptyDatabaseUrl, createTestDatabase, tokenHeader } from "./helpers.ts";
 
 const directory = mkdtempSync(join(tmpdir(), "users-gateway-cli-"));
-const databaseUrl = `file:${join(directory, "cli.db")}`;
+let databaseUrl: string;
+before(async () => {
+  databaseUrl = await createEmptyDatabaseUrl();
+});
 
 function cli(...args: string[]) {
   const result = spawnSync("npm", ["run", "-s", "cli", "--", ...args], {

@@ -1,11 +1,13 @@
 // What every test file needs: a fresh, migrated database of its own, the app
 // over it, and requests that read like a client's.
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after } from "node:test";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { print } from "graphql";
+import pg from "pg";
 import { parseDatabaseUrl, type DatabaseTarget } from "../src/database-url.ts";
 import { createDatabase, type Database } from "../src/db.ts";
 import { StatementRecorder } from "../src/db-statement-recorder.ts";
@@ -20,22 +22,53 @@ import { createApp } from "../src/server.ts";
 // (an after() called inside a before() hook would run right after that hook).
 const cleanups: (() => Promise<void>)[] = [];
 after(async () => {
-  for (const cleanup of cleanups.splice(0)) await cleanup();
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
 export type TestDatabase = { target: DatabaseTarget; db: Database; recorder: StatementRecorder };
 
-/** A new SQLite file, migrated, removed when the test file ends. */
+/** The engine this run tests: TEST_DATABASE=sqlite (default) or postgres (with TEST_POSTGRES_URL). */
+export const TEST_ENGINE = process.env.TEST_DATABASE === "postgres" ? "postgres" : "sqlite";
+
+/**
+ * An empty database of the engine under test, removed when the test file
+ * ends: a new SQLite file, or a new database on the PostgreSQL server at
+ * TEST_POSTGRES_URL (scripts/test-engines.ts starts one).
+ */
+export async function createEmptyDatabaseUrl(): Promise<string> {
+  if (TEST_ENGINE === "sqlite") {
+    const directory = mkdtempSync(join(tmpdir(), "users-gateway-test-"));
+    cleanups.push(async () => rmSync(directory, { recursive: true, force: true }));
+    return `file:${join(directory, "test.db")}`;
+  }
+  const serverUrl = process.env.TEST_POSTGRES_URL;
+  if (!serverUrl) throw new Error("TEST_DATABASE=postgres needs TEST_POSTGRES_URL: run the tests with npm test");
+  const name = `test_${randomUUID().replaceAll("-", "")}`;
+  await runOnServer(serverUrl, `CREATE DATABASE "${name}"`);
+  cleanups.push(() => runOnServer(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function runOnServer(serverUrl: string, sql: string) {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A new database, migrated, with a client that records its SQL. */
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const directory = mkdtempSync(join(tmpdir(), "users-gateway-test-"));
-  const target = parseDatabaseUrl(`file:${join(directory, "test.db")}`);
+  const target = parseDatabaseUrl(await createEmptyDatabaseUrl());
   await applyMigrations(target);
   const recorder = new StatementRecorder();
   const db = createDatabase(target, { wrapAdapter: recorder.wrap });
-  cleanups.push(async () => {
-    await db.$disconnect();
-    rmSync(directory, { recursive: true, force: true });
-  });
+  // Runs before the database itself is removed: cleanups run last-in, first-out.
+  cleanups.push(() => db.$disconnect());
   return { target, db, recorder };
 }
 

@@ -180,13 +180,13 @@ describe("the error table of SPEC section 4", () => {
 describe("derived values", () => {
   const WINDOW = 300;
   let app: TestApp;
-  const now = Date.now();
   const iso = (ms: number) => new Date(ms).toISOString();
   before(async () => {
+    const now = Date.now();
     const fixture = directoryFixture();
     fixture.users.push(
-      { id: 40, username: "media", gender: "female", is_staff: true, avatar: "avatars/my pic ü.png", first_name: "  ", last_name: null, last_seen_at: iso(now - (WINDOW - 30) * 1000) },
-      { id: 41, username: "remote", gender: "male", is_staff: true, avatar: "https://cdn.example.com/a.png", first_name: "Only", last_seen_at: iso(now - (WINDOW + 30) * 1000) },
+      { id: 40, username: "media", gender: "female", is_staff: true, avatar: "avatars/my pic ü.png", first_name: "  ", last_name: null, last_seen_at: iso(now - 60_000) },
+      { id: 41, username: "remote", gender: "male", is_staff: true, avatar: "https://cdn.example.com/a.png", first_name: "Only", last_seen_at: iso(now - (WINDOW + 60) * 1000) },
       { id: 42, username: "lined", gender: "other", is_admin: true, first_name: "a\u2028b", last_name: "c\u2029d" },
     );
     app = await createTestApp(fixture, { ONLINE_WINDOW_SECONDS: String(WINDOW) });

@@ -2,10 +2,9 @@
 // the seed page's Python snippet, a clean stop, and a refused configuration.
 import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
+import { createEmptyDatabaseUrl } from "./helpers.ts";
 
 const root = new URL("..", import.meta.url);
 const SEED_EXAMPLE_PATH = new URL("./fixtures/seed-example-response.json", import.meta.url);
@@ -44,8 +43,7 @@ describe("npm start on a fresh SQLite file", () => {
   let child: ChildProcess;
   let origin: string;
   before(async () => {
-    const directory = mkdtempSync(join(tmpdir(), "users-gateway-smoke-"));
-    child = start({ DATABASE_URL: `file:${join(directory, "smoke.db")}`, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info" });
+    child = start({ DATABASE_URL: await createEmptyDatabaseUrl(), PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info" });
     origin = await waitForListening(child);
   });
   after(() => {

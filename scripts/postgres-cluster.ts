@@ -1,0 +1,88 @@
+// A throwaway PostgreSQL cluster on a free loopback port, for tests and CI:
+// initdb into a temporary folder, pg_ctl to start and stop it, rm to forget it.
+// As root the server runs as the `postgres` user, which initdb requires.
+import { execFileSync } from "node:child_process";
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export type PostgresCluster = {
+  /** Superuser URL of the cluster's `postgres` database. */
+  url: string;
+  port: number;
+  stop(): void;
+  start(): void;
+  /** Stops the server (if running) and removes its files. */
+  destroy(): void;
+};
+
+/** The newest server binaries Debian's packages installed, or PG_BINDIR. */
+export function findPostgresBinaries(): string | null {
+  if (process.env.PG_BINDIR) return process.env.PG_BINDIR;
+  const base = "/usr/lib/postgresql";
+  if (!existsSync(base)) return null;
+  const versions = readdirSync(base)
+    .filter((version) => existsSync(join(base, version, "bin", "initdb")))
+    .sort((a, b) => Number(b) - Number(a));
+  return versions[0] ? join(base, versions[0], "bin") : null;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+export async function createPostgresCluster(): Promise<PostgresCluster> {
+  const bin = findPostgresBinaries();
+  if (!bin) {
+    throw new Error("PostgreSQL server binaries not found (apt-get install -y postgresql), or set PG_BINDIR");
+  }
+  const asRoot = process.getuid?.() === 0;
+  const run = (program: string, args: string[]) => {
+    const command = asRoot ? "runuser" : join(bin, program);
+    const fullArgs = asRoot ? ["-u", "postgres", "--", join(bin, program), ...args] : args;
+    execFileSync(command, fullArgs, { stdio: ["ignore", "pipe", "pipe"] });
+  };
+
+  const directory = mkdtempSync(join(tmpdir(), "users-gateway-pg-"));
+  if (asRoot) {
+    const uid = Number(execFileSync("id", ["-u", "postgres"]).toString());
+    const gid = Number(execFileSync("id", ["-g", "postgres"]).toString());
+    chownSync(directory, uid, gid);
+  }
+  const data = join(directory, "data");
+  const port = await freePort();
+  run("initdb", ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
+
+  // No fsync: the data is thrown away. Loopback only; the socket lives in the folder.
+  const options = `-p ${port} -k ${directory} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
+  let running = false;
+  const cluster: PostgresCluster = {
+    url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
+    port,
+    start() {
+      run("pg_ctl", ["-D", data, "-o", options, "-l", join(directory, "server.log"), "-w", "start"]);
+      running = true;
+    },
+    stop() {
+      run("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"]);
+      running = false;
+    },
+    destroy() {
+      try {
+        if (running) cluster.stop();
+      } finally {
+        rmSync(directory, { recursive: true, force: true });
+      }
+    },
+  };
+  cluster.start();
+  return cluster;
+}
