@@ -14,11 +14,12 @@ import { fileURLToPath } from "node:url";
 
 const require = createRequire(import.meta.url);
 const cli = require.resolve("prisma/build/index.js");
+const unrefEngineTimers = fileURLToPath(new URL("./prisma-unref-engine-timers.cjs", import.meta.url));
 
 // Generators such as prisma-pothos-types are found on PATH, as under npm run.
 const bin = join(dirname(fileURLToPath(import.meta.url)), "..", "node_modules", ".bin");
 
-const result = spawnSync(process.execPath, [cli, ...process.argv.slice(2)], {
+const result = spawnSync(process.execPath, ["--require", unrefEngineTimers, cli, ...process.argv.slice(2)], {
   stdio: "inherit",
   env: {
     ...process.env,

@@ -23,20 +23,41 @@ const PG_TYPE_NAME = 19;
 const PG_TYPE_TEXT = 25;
 
 /**
- * Works around prisma/orm#27403: adapter-pg 6.19 cannot deserialize columns of
- * PostgreSQL's `name` type (OID 19), which the WASM schema engine reads from
- * the catalogs during `migrate deploy` ("Column type 'name' could not be
- * deserialized from the database"). A `name` is text, so report it as text.
- * Remove once the adapter maps OID 19 itself.
+ * A pooled connection that died while idle (the server restarted, a proxy
+ * dropped it) is only found out when a query is sent on it. Such a query did
+ * not run, or ran in a session the server was terminating (and was rolled
+ * back), so it is sent once more on a fresh connection.
  */
-class NameAsTextPool extends pg.Pool {
+function diedWithItsConnection(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  return (
+    code === "57P01" || // admin_shutdown: the server is stopping or restarting
+    code === "57P02" || // crash_shutdown
+    code === "ECONNRESET" ||
+    code === "EPIPE" ||
+    /Connection terminated|not queryable/.test(message ?? "")
+  );
+}
+
+class GatewayPool extends pg.Pool {
   constructor(config: pg.PoolConfig) {
     super(config);
     // Assigned rather than declared as a method: pg.Pool's query() has many
     // overloads, and the adapter only calls its promise form.
     const query = super.query.bind(this) as (...args: unknown[]) => Promise<pg.QueryResult>;
     this.query = (async (...args: unknown[]) => {
-      const result = await query(...args);
+      let result: pg.QueryResult;
+      try {
+        result = await query(...args);
+      } catch (error) {
+        if (!diedWithItsConnection(error)) throw error;
+        result = await query(...args);
+      }
+      // Works around prisma/orm#27403: adapter-pg 6.19 cannot deserialize
+      // columns of PostgreSQL's `name` type (OID 19), which the WASM schema
+      // engine reads from the catalogs during `migrate deploy` ("Column type
+      // 'name' could not be deserialized from the database"). A `name` is
+      // text, so it is reported as text. Remove once the adapter maps OID 19.
       for (const field of result?.fields ?? []) {
         if (field.dataTypeID === PG_TYPE_NAME) field.dataTypeID = PG_TYPE_TEXT;
       }
@@ -50,7 +71,7 @@ export function createAdapterFactory(target: DatabaseTarget, settings: PoolSetti
     if (target.filename !== ":memory:") mkdirSync(dirname(target.filename), { recursive: true });
     return new PrismaBetterSQLite3({ url: target.filename });
   }
-  const pool = new NameAsTextPool({
+  const pool = new GatewayPool({
     connectionString: target.connectionString,
     max: settings.poolSize,
     statement_timeout: settings.statementTimeoutMs,
@@ -58,6 +79,9 @@ export function createAdapterFactory(target: DatabaseTarget, settings: PoolSetti
     query_timeout: settings.statementTimeoutMs + 1_000,
     connectionTimeoutMillis: settings.connectTimeoutMs,
     keepAlive: true,
+    // Idle connections must not keep a short-lived process (the Prisma CLI
+    // running migrations, the CLI) alive, nor a migration's advisory lock held.
+    allowExitOnIdle: true,
   });
   return new PrismaPg(pool, { disposeExternalPool: true });
 }

@@ -14,13 +14,20 @@ const MESSAGES = /Connection terminated|Can't reach database server|timeout exce
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let current = error, depth = 0; current && depth < 8; depth++) {
     if (typeof current !== "object") return false;
-    const candidate = current as { code?: unknown; kind?: unknown; message?: unknown; cause?: unknown };
+    const candidate = current as {
+      code?: unknown;
+      kind?: unknown;
+      message?: unknown;
+      cause?: unknown;
+      meta?: { driverAdapterError?: unknown };
+    };
     if (typeof candidate.code === "string" && (PRISMA_CODES.has(candidate.code) || DRIVER_CODES.test(candidate.code))) {
       return true;
     }
     if (typeof candidate.kind === "string" && ADAPTER_KINDS.has(candidate.kind)) return true;
     if (typeof candidate.message === "string" && MESSAGES.test(candidate.message)) return true;
-    current = candidate.cause;
+    // Prisma wraps the adapter's error in `meta`; the adapter keeps the driver's in `cause`.
+    current = candidate.meta?.driverAdapterError ?? candidate.cause;
   }
   return false;
 }

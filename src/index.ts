@@ -11,6 +11,7 @@ import { readFixtureFile } from "./fixtures/parse-fixture.ts";
 import { createLogger } from "./logger.ts";
 import { applyMigrations } from "./migrate.ts";
 import { createApp } from "./server.ts";
+import { waitForDatabase } from "./wait-for-database.ts";
 
 const DEMO_FIXTURE = fileURLToPath(new URL("../prisma/demo-fixture.json", import.meta.url));
 
@@ -27,8 +28,9 @@ async function main() {
   }
   const logger = createLogger(config.logLevel);
 
+  const db = createDatabase(config.database, { pool: config.pool });
+  await waitForDatabase(db, config.database, config.databaseStartAttempts, logger);
   await applyMigrations(config.database);
-  const db = createDatabase(config.database);
   if ((await db.user.count()) === 0) {
     const counts = await importFixture(db, await readFixtureFile(DEMO_FIXTURE));
     logger.info(`Empty database: loaded the demo data (${counts.users} users).`);
