@@ -1,0 +1,73 @@
+// The committed migrations of the engine under test must build exactly the
+// schema that prisma/models.prisma describes: a model changed without a new
+// migration (or a migration edited by hand) fails here.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { test } from "node:test";
+import BetterSqlite3 from "better-sqlite3";
+import pg from "pg";
+import { parseDatabaseUrl, type DatabaseTarget } from "../src/database-url.ts";
+import { applyMigrations } from "../src/migrate.ts";
+import { createEmptyDatabaseUrl, TEST_ENGINE } from "./helpers.ts";
+
+const root = new URL("..", import.meta.url);
+
+/** The SQL that creates the models' schema from nothing, as Prisma writes it. */
+function schemaScript(): string {
+  return execFileSync(
+    process.execPath,
+    ["scripts/prisma.mjs", "migrate", "diff", "--from-empty", "--to-schema-datamodel", `prisma/${TEST_ENGINE}/schema.prisma`, "--script"],
+    { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+  );
+}
+
+/** Tables, columns, indexes and constraints, in a form two databases can be compared by. */
+async function describeSchema(target: DatabaseTarget): Promise<unknown> {
+  if (target.engine === "sqlite") {
+    const db = new BetterSqlite3(target.filename, { readonly: true });
+    try {
+      return db
+        .prepare(`SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT IN ('_prisma_migrations', 'sqlite_sequence') AND name NOT LIKE 'sqlite_autoindex%' ORDER BY type, name`)
+        .all()
+        .map((row) => ({ ...(row as object), sql: String((row as { sql: string }).sql).replace(/\s+/g, " ") }));
+    } finally {
+      db.close();
+    }
+  }
+  const client = new pg.Client({ connectionString: target.connectionString });
+  await client.connect();
+  try {
+    const query = async (sql: string) => (await client.query(sql)).rows;
+    return {
+      columns: await query(`SELECT table_name, column_name, data_type, udt_name, is_nullable, column_default FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> '_prisma_migrations' ORDER BY table_name, column_name`),
+      indexes: await query(`SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename <> '_prisma_migrations' ORDER BY tablename, indexname`),
+      constraints: await query(`SELECT conrelid::regclass::text AS table_name, conname, pg_get_constraintdef(oid) AS definition FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text <> '_prisma_migrations' ORDER BY 1, 2`),
+      enums: await query(`SELECT t.typname, e.enumlabel FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid ORDER BY t.typname, e.enumsortorder`),
+    };
+  } finally {
+    await client.end();
+  }
+}
+
+async function runScript(target: DatabaseTarget, script: string) {
+  if (target.engine === "sqlite") {
+    const db = new BetterSqlite3(target.filename);
+    db.exec(script);
+    db.close();
+    return;
+  }
+  const client = new pg.Client({ connectionString: target.connectionString });
+  await client.connect();
+  await client.query(script);
+  await client.end();
+}
+
+test(`the ${TEST_ENGINE} migrations build exactly the schema of prisma/models.prisma`, async () => {
+  const migrated = parseDatabaseUrl(await createEmptyDatabaseUrl());
+  await applyMigrations(migrated);
+  const fromModels = parseDatabaseUrl(await createEmptyDatabaseUrl());
+  await runScript(fromModels, schemaScript());
+  const expected = await describeSchema(fromModels);
+  assert.ok(JSON.stringify(expected).includes("invitedById"), "the comparison sees the schema");
+  assert.deepEqual(await describeSchema(migrated), expected);
+});
