@@ -1,8 +1,7 @@
 // Several instances over one database: the same answers, and writes that
 // race never leave half-written data.
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import { parseDatabaseUrl } from "../src/database-url.ts";
 import { createDatabase, type Database } from "../src/db.ts";
@@ -11,31 +10,8 @@ import { importFixture } from "../src/fixtures/import-fixture.ts";
 import { parseFixture } from "../src/fixtures/parse-fixture.ts";
 import { applyMigrations } from "../src/migrate.ts";
 import { DEMO_FIXTURE, directoryFixture, SEED_TOKEN } from "./fixtures/directory.ts";
-import { createEmptyDatabaseUrl, createTestApp, keyFor, tokenHeader } from "./helpers.ts";
-
-const root = new URL("..", import.meta.url);
-
-function startInstance(databaseUrl: string): { child: ChildProcess; origin: Promise<string> } {
-  const script = JSON.parse(readFileSync(new URL("package.json", root), "utf8")).scripts.start as string;
-  const child = spawn(process.execPath, script.split(" ").slice(1), {
-    cwd: root,
-    // Behind a load balancer every instance is told the one public origin.
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", PUBLIC_URL: "https://users.example.com" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const origin = new Promise<string>((resolve, reject) => {
-    let output = "";
-    const onData = (chunk: Buffer) => {
-      output += chunk;
-      const match = /listening on http:\/\/[^:]+:(\d+)/.exec(output);
-      if (match) resolve(`http://127.0.0.1:${match[1]}`);
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`exited with ${code}:\n${output}`)));
-  });
-  return { child, origin };
-}
+import { createEmptyDatabaseUrl, createTestApp, tokenHeader } from "./helpers.ts";
+import { startService } from "./service-process.ts";
 
 describe("two instances on two ports over one database", () => {
   const instances: ChildProcess[] = [];
@@ -43,7 +19,9 @@ describe("two instances on two ports over one database", () => {
   before(async () => {
     const databaseUrl = await createEmptyDatabaseUrl();
     // Started together on an empty database: both migrate and may both load the demo data.
-    const started = [startInstance(databaseUrl), startInstance(databaseUrl)];
+    // Behind a load balancer every instance is told the one public origin.
+    const instance = () => startService({ DATABASE_URL: databaseUrl, PUBLIC_URL: "https://users.example.com" });
+    const started = [instance(), instance()];
     instances.push(...started.map((instance) => instance.child));
     origins = await Promise.all(started.map((instance) => instance.origin));
   });

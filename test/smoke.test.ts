@@ -1,35 +1,13 @@
 // The service as `npm start` runs it, on a real port: migrations, demo data,
 // the seed page's Python snippet, a clean stop, and a refused configuration.
 import assert from "node:assert/strict";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { spawnSync, type ChildProcess } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import { createEmptyDatabaseUrl } from "./helpers.ts";
+import { startService } from "./service-process.ts";
 
 const root = new URL("..", import.meta.url);
 const SEED_EXAMPLE_PATH = new URL("./fixtures/seed-example-response.json", import.meta.url);
-
-/** What `npm start` runs, without npm between the test and the service's signals. */
-function start(env: Record<string, string>): ChildProcess {
-  const script = JSON.parse(readFileSync(new URL("package.json", root), "utf8")).scripts.start as string;
-  const [command, ...args] = script.split(" ");
-  assert.equal(command, "node");
-  return spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-}
-
-function waitForListening(child: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let output = "";
-    const onData = (chunk: Buffer) => {
-      output += chunk;
-      const match = /listening on http:\/\/[^:]+:(\d+)/.exec(output);
-      if (match) resolve(`http://127.0.0.1:${match[1]}`);
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`exited with ${code} before listening:\n${output}`)));
-  });
-}
 
 /** A Python with `requests`, as the seed page's snippet needs. */
 function pythonWithRequests(): string {
@@ -43,8 +21,9 @@ describe("npm start on a fresh SQLite file", () => {
   let child: ChildProcess;
   let origin: string;
   before(async () => {
-    child = start({ DATABASE_URL: await createEmptyDatabaseUrl(), PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info" });
-    origin = await waitForListening(child);
+    const service = startService({ DATABASE_URL: await createEmptyDatabaseUrl() });
+    child = service.child;
+    origin = await service.origin;
   });
   after(() => {
     if (child.exitCode === null) child.kill("SIGKILL");

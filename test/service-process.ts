@@ -1,0 +1,55 @@
+// The service as a real process, started as `npm start` starts it (without
+// npm in between, so that signals reach the service itself).
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+
+const root = new URL("..", import.meta.url);
+
+export type ServiceProcess = {
+  child: ChildProcess;
+  /** The origin it listens on, once it says so; rejects if it exits first. */
+  origin: Promise<string>;
+  /** Resolves when it exits, with its code and everything it printed. */
+  exited: Promise<{ code: number | null; output: string }>;
+  /** Resolves once its output shows `pattern`. */
+  sees(pattern: RegExp): Promise<void>;
+};
+
+export function startService(env: Record<string, string>): ServiceProcess {
+  const script = JSON.parse(readFileSync(new URL("package.json", root), "utf8")).scripts.start as string;
+  const [command, ...args] = script.split(" ");
+  if (command !== "node") throw new Error(`expected the start script to run node, got: ${script}`);
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+
+  let output = "";
+  const watchers: { pattern: RegExp; resolve: () => void }[] = [];
+  const onData = (chunk: Buffer) => {
+    output += chunk;
+    for (const watcher of watchers) if (watcher.pattern.test(output)) watcher.resolve();
+  };
+  child.stdout.on("data", onData);
+  child.stderr.on("data", onData);
+  const exited = new Promise<{ code: number | null; output: string }>((resolve) =>
+    child.once("exit", (code) => resolve({ code, output })),
+  );
+  const sees = (pattern: RegExp) =>
+    new Promise<void>((resolve) => {
+      watchers.push({ pattern, resolve });
+      if (pattern.test(output)) resolve();
+    });
+  const origin = Promise.race([
+    sees(/listening on http:\/\/[^:]+:\d+/).then(() => {
+      const port = /listening on http:\/\/[^:]+:(\d+)/.exec(output)![1];
+      return `http://127.0.0.1:${port}`;
+    }),
+    exited.then(({ code }) => {
+      throw new Error(`the service exited with ${code} before listening:\n${output}`);
+    }),
+  ]);
+  origin.catch(() => {}); // Observed by whoever awaits it; not an unhandled rejection otherwise.
+  return { child, origin, exited, sees };
+}
