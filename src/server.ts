@@ -14,6 +14,27 @@ import { jsonResponse, notFoundResponse } from "./rest/json.ts";
 import { matchUserPath, retrieveUser } from "./rest/users.ts";
 import { schema } from "./schema/index.ts";
 
+const GRAPHIQL_DEFAULT_QUERY = `# Send an API key: in the Headers tab below,
+#   {"Authorization": "Token <your key>"}
+# npm run cli -- token create <username>
+# makes one. The demo data's admin key:
+#   f4e75eab6e0f663a972d145478d6fc4b81762070
+
+query User {
+  user(id: 2) {
+    id
+    username
+    fullName
+    isOnline
+    invitedBy { id username fullName }
+    invitees { id username fullName }
+    groups { id name }
+    permissions { id code name }
+  }
+  me { username }
+}
+`;
+
 export type AppDependencies = { db: Database; config: Config; logger: Logger };
 
 export function createApp({ db, config, logger }: AppDependencies) {
@@ -24,7 +45,7 @@ export function createApp({ db, config, logger }: AppDependencies) {
     landingPage: false,
     logging: logger,
     plugins,
-    graphiql: config.graphql.graphiql ? { title: "users-gateway" } : false,
+    graphiql: config.graphql.graphiql ? { title: "users-gateway", defaultQuery: GRAPHIQL_DEFAULT_QUERY } : false,
     // GraphiQL's assets come inline from the package, not from a CDN: the
     // page works on networks that reach nothing else.
     renderGraphiQL,
