@@ -254,7 +254,8 @@ describe("last_seen_at", () => {
     const admin = tokenHeader(keyFor("admin"));
     const lastSeen = async () => (await app.db.user.findUniqueOrThrow({ where: { id: 10 } })).lastSeenAt;
     assert.equal(await lastSeen(), null);
-    await app.request("GET", "/api/users/2/", admin);
+    const self = await app.request("GET", "/api/users/10/", admin);
+    assert.equal((await self.json()).is_online, true, "the very first request already counts");
     const first = await lastSeen();
     assert.ok(first);
     app.recorder.take();

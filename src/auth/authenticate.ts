@@ -28,18 +28,20 @@ export async function authenticate(
   if (!requester) return { status: "failed", detail: DRF_MESSAGES.invalidToken };
   if (!requester.isActive) return { status: "failed", detail: DRF_MESSAGES.inactiveUser };
 
-  loaders.userById.prime(requester.id, requester);
-  await touchLastSeen(db, requester, now);
-  return { status: "authenticated", requester };
+  const seen = await touchLastSeen(db, requester, now);
+  loaders.userById.prime(seen.id, seen);
+  return { status: "authenticated", requester: seen };
 }
 
-async function touchLastSeen(db: Database, user: User, now: Date): Promise<void> {
+/** Moves last_seen_at to `now` when it is older than the resolution; returns the user as it now stands. */
+async function touchLastSeen(db: Database, user: User, now: Date): Promise<User> {
   const threshold = new Date(now.getTime() - LAST_SEEN_RESOLUTION_MS);
-  if (user.lastSeenAt && user.lastSeenAt > threshold) return;
+  if (user.lastSeenAt && user.lastSeenAt > threshold) return user;
   // The condition is repeated in SQL so that concurrent requests on several
   // instances write once between them, not once each.
   await db.user.updateMany({
     where: { id: user.id, OR: [{ lastSeenAt: null }, { lastSeenAt: { lte: threshold } }] },
     data: { lastSeenAt: now },
   });
+  return { ...user, lastSeenAt: now };
 }
