@@ -3,6 +3,7 @@
 // masking), and the REST route turns `status` and `message` into DRF's answer.
 // Anything else thrown is unexpected and stays masked.
 import { GraphQLError } from "graphql";
+import { isDatabaseUnavailable } from "./db-errors.ts";
 
 export const DRF_MESSAGES = {
   notAuthenticated: "Authentication credentials were not provided.",
@@ -43,4 +44,10 @@ export class ServiceUnavailableError extends ClientFacingError {
 
 export function isClientFacingError(error: unknown): error is ClientFacingError {
   return error instanceof ClientFacingError;
+}
+
+/** ServiceUnavailableError when `error` (or the error it wraps) says the database cannot be reached. */
+export function asServiceUnavailable(error: unknown): ServiceUnavailableError | null {
+  const original = error instanceof GraphQLError ? error.originalError : error;
+  return isDatabaseUnavailable(original ?? error) ? new ServiceUnavailableError() : null;
 }

@@ -5,9 +5,8 @@ import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { createYoga, maskError as defaultMaskError, type Plugin } from "graphql-yoga";
 import { createContext, type GraphQLContext } from "./context.ts";
 import type { Database } from "./db.ts";
-import { isDatabaseUnavailable } from "./db-errors.ts";
 import type { Config } from "./env.ts";
-import { ServiceUnavailableError } from "./errors.ts";
+import { asServiceUnavailable, ServiceUnavailableError } from "./errors.ts";
 import type { Logger } from "./logger.ts";
 import { useDisableIntrospection } from "./plugins/use-disable-introspection.ts";
 import { jsonResponse, notFoundResponse } from "./rest/json.ts";
@@ -49,21 +48,11 @@ export function createApp({ db, config, logger }: AppDependencies) {
     // GraphiQL's assets come inline from the package, not from a CDN: the
     // page works on networks that reach nothing else.
     renderGraphiQL,
-    context: async ({ request }) => {
-      try {
-        return await createContext(request, db, config);
-      } catch (error) {
-        if (isDatabaseUnavailable(error)) throw new ServiceUnavailableError();
-        throw error;
-      }
-    },
+    context: ({ request }) => createContext(request, db, config),
     maskedErrors: {
-      maskError(error, message, isDev) {
-        const original = (error as { originalError?: unknown }).originalError;
-        if (isDatabaseUnavailable(original)) return new ServiceUnavailableError();
-        // Yoga's default masking: GraphQLErrors thrown on purpose pass, the rest become "Unexpected error."
-        return defaultMaskError(error, message, isDev);
-      },
+      // Errors meant for clients pass (Yoga's default keeps GraphQLErrors),
+      // an unreachable database becomes SERVICE_UNAVAILABLE, the rest "Unexpected error."
+      maskError: (error, message, isDev) => asServiceUnavailable(error) ?? defaultMaskError(error, message, isDev),
     },
   });
 

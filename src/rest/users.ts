@@ -6,8 +6,7 @@ import { assertMayReadUsers } from "../auth/access.ts";
 import { createContext, type GraphQLContext } from "../context.ts";
 import type { Database } from "../db.ts";
 import type { Config } from "../env.ts";
-import { DRF_MESSAGES, isClientFacingError, ServiceUnavailableError } from "../errors.ts";
-import { isDatabaseUnavailable } from "../db-errors.ts";
+import { asServiceUnavailable, DRF_MESSAGES, isClientFacingError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { formatDrfTimestamp } from "../timestamps.ts";
 import {
@@ -119,11 +118,7 @@ export async function retrieveUser(
     if (!user) return answer(404, { detail: DRF_MESSAGES.notFound });
     return answer(200, await renderUserBody(ctx, user));
   } catch (error) {
-    const known = isClientFacingError(error)
-      ? error
-      : isDatabaseUnavailable(error)
-        ? new ServiceUnavailableError()
-        : null;
+    const known = isClientFacingError(error) ? error : asServiceUnavailable(error);
     if (!known) {
       logger.error("REST /api/users failed unexpectedly", error);
       return answer(500, { detail: "A server error occurred." });
