@@ -2,30 +2,12 @@
 // reach the driver: one user or fifteen, short lists or long, the same count.
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
-import { createTestApp, keyFor, TEST_ENGINE, tokenHeader, type TestApp } from "./helpers.ts";
+import { keyFor } from "./fixtures/keys.ts";
+import { createTestApp, TEST_ENGINE, tokenHeader, type TestApp } from "./helpers.ts";
 import { FifteenUsersDocument, UserEverythingDocument } from "./generated/graphql.ts";
+import { wideFixture } from "./fixtures/wide.ts";
 
-const ADMIN_ID = 1000;
 const admin = tokenHeader(keyFor("admin"));
-
-/** Users 1..count, all staff, each invited by the previous one, each with `width` groups, permissions and invitees. */
-function wideFixture(count: number, width: number) {
-  const permissions = Array.from({ length: width * 2 }, (_, i) => ({ id: i + 1, code: 2000 + i, name: `permission-${i + 1}` }));
-  const groups = Array.from({ length: width }, (_, i) => ({ id: i + 1, name: `group-${i + 1}`, permissions: [i + 1, i + 1 + width] }));
-  const users: Record<string, unknown>[] = [];
-  for (let id = 1; id <= count; id++) {
-    users.push({
-      id, username: `staff-${id}`, gender: "other", is_staff: true, first_name: `First ${id}`, last_name: `Last ${id}`,
-      invited_by: id > 1 ? id - 1 : null, groups: groups.map((g) => g.id), permissions: [1, width * 2],
-    });
-    // Invitees that are not staff: listed as summaries only.
-    for (let k = 0; k < width; k++) {
-      users.push({ id: 100 + id * width + k, username: `invitee-${id}-${k}`, gender: "female", invited_by: id });
-    }
-  }
-  users.push({ id: ADMIN_ID, username: "admin", gender: "other", is_admin: true, last_seen_at: new Date().toISOString() });
-  return { permissions, groups, users, tokens: [{ key: keyFor("admin"), user: ADMIN_ID }] };
-}
 
 function countStatements(app: TestApp, run: () => Promise<unknown>) {
   return async () => {

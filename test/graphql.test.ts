@@ -1,7 +1,8 @@
 // The GraphQL API of SPEC section 5, and its agreement with the REST route.
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
-import { createTestApp, keyFor, tokenHeader, type TestApp } from "./helpers.ts";
+import { keyFor } from "./fixtures/keys.ts";
+import { createTestApp, tokenHeader, type TestApp } from "./helpers.ts";
 import { directoryFixture } from "./fixtures/directory.ts";
 import { MeDocument, UserEverythingDocument, UserNameDocument } from "./generated/graphql.ts";
 

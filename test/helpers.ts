@@ -109,8 +109,3 @@ export async function createTestApp(fixture: unknown, env: Record<string, string
 }
 
 export const tokenHeader = (key: string) => ({ authorization: `Token ${key}` });
-
-/** A deterministic 40-hex key per name, so fixtures can carry tokens. */
-export function keyFor(name: string): string {
-  return Buffer.from(name.padEnd(20, ".").slice(0, 20)).toString("hex");
-}

@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { before, describe, test } from "node:test";
-import { createTestApp, keyFor, tokenHeader, type TestApp } from "./helpers.ts";
+import { keyFor } from "./fixtures/keys.ts";
+import { createTestApp, tokenHeader, type TestApp } from "./helpers.ts";
 import { DEMO_FIXTURE, directoryFixture, SEED_TOKEN } from "./fixtures/directory.ts";
 
 const SEED_EXAMPLE = JSON.parse(readFileSync(new URL("./fixtures/seed-example-response.json", import.meta.url), "utf8"));
