@@ -32,12 +32,12 @@ export const builder = new SchemaBuilder<{
     }),
     unauthorizedError: (_parent, ctx) => accessDeniedError(ctx),
   },
+  // The plugin types the objects over Prisma's models; their relations
+  // resolve through the per-request loaders (src/users/user-view.ts), not
+  // through the plugin's own relation fields.
   prisma: {
     client: (ctx) => ctx.db,
     dmmf: getDatamodel(),
-    // Relations here go through the per-request loaders, never through
-    // Prisma's own relation resolution.
-    filterConnectionTotalCount: true,
   },
 });
 
