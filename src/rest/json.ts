@@ -1,4 +1,5 @@
 import { STATUS_CODES } from "node:http";
+import { DRF_MESSAGES } from "../errors.ts";
 
 /**
  * JSON as DRF's JSONRenderer writes it: compact, non-ASCII as is, but U+2028
@@ -25,4 +26,4 @@ export function jsonResponse(
   });
 }
 
-export const notFoundResponse = (omitBody = false) => jsonResponse(404, { detail: "Not found." }, { omitBody });
+export const notFoundResponse = (omitBody = false) => jsonResponse(404, { detail: DRF_MESSAGES.notFound }, { omitBody });
