@@ -9,6 +9,8 @@ import DataLoader from "dataloader";
 import type { Database } from "./db.ts";
 import type { Group, Permission, User } from "../generated/sqlite/prisma/client.ts";
 
+export type Memberships = { groups: Group[]; permissions: Permission[] };
+
 export type UserSummaryRow = Pick<User, "id" | "username" | "firstName" | "lastName">;
 const summaryColumns = { id: true, username: true, firstName: true, lastName: true } as const;
 
@@ -48,31 +50,31 @@ export function createLoaders(db: Database) {
       return inviterIds.map((id) => byId.get(id) ?? 0);
     }),
 
-    groupsByUserId: new DataLoader<number, Group[]>(async (userIds) => {
+    /**
+     * A user's groups and its effective permissions (direct ones and those of
+     * its groups, each once), both by id: one query serves both lists, which
+     * a user view usually wants together.
+     */
+    membershipsByUserId: new DataLoader<number, Memberships>(async (userIds) => {
       const users = await db.user.findMany({
         where: { id: { in: [...userIds] } },
-        select: { id: true, groups: { orderBy: { id: "asc" } } },
-      });
-      const byId = new Map(users.map((user) => [user.id, user.groups]));
-      return userIds.map((id) => byId.get(id) ?? []);
-    }),
-
-    /** Direct permissions and those of the user's groups, each once, by id. */
-    effectivePermissionsByUserId: new DataLoader<number, Permission[]>(async (userIds) => {
-      const users = await db.user.findMany({
-        where: { id: { in: [...userIds] } },
-        select: { id: true, permissions: true, groups: { select: { permissions: true } } },
+        select: {
+          id: true,
+          permissions: true,
+          groups: { orderBy: { id: "asc" }, include: { permissions: true } },
+        },
       });
       const byId = new Map(
         users.map((user) => {
-          const unique = new Map<number, Permission>();
+          const permissions = new Map<number, Permission>();
           for (const permission of [...user.permissions, ...user.groups.flatMap((group) => group.permissions)]) {
-            unique.set(permission.id, permission);
+            permissions.set(permission.id, permission);
           }
-          return [user.id, [...unique.values()].sort((a, b) => a.id - b.id)];
+          const groups = user.groups.map(({ id, name }) => ({ id, name }));
+          return [user.id, { groups, permissions: [...permissions.values()].sort((a, b) => a.id - b.id) }];
         }),
       );
-      return userIds.map((id) => byId.get(id) ?? []);
+      return userIds.map((id) => byId.get(id) ?? { groups: [], permissions: [] });
     }),
   };
 }

@@ -4,6 +4,7 @@
 import type { User } from "../../generated/sqlite/prisma/client.ts";
 import type { GraphQLContext } from "../context.ts";
 import { ForbiddenError, UnauthenticatedError } from "../errors.ts";
+import { loadEffectivePermissions } from "../users/user-view.ts";
 
 /** "UserPermission": lets staff read users. */
 export const USER_PERMISSION_CODE = 1222;
@@ -15,7 +16,7 @@ export async function mayReadUsers(ctx: GraphQLContext): Promise<boolean> {
   if (!requester.isActive) return false;
   if (requester.isAdmin) return true;
   if (!requester.isStaff) return false;
-  const permissions = await ctx.loaders.effectivePermissionsByUserId.load(requester.id);
+  const permissions = await loadEffectivePermissions(ctx, requester);
   return permissions.some((permission) => permission.code === USER_PERMISSION_CODE);
 }
 

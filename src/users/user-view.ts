@@ -57,12 +57,13 @@ export function loadInviteesCount(ctx: GraphQLContext, user: User): Promise<numb
   return ctx.loaders.inviteesCountByInviterId.load(user.id);
 }
 
-export function loadGroups(ctx: GraphQLContext, user: User) {
-  return ctx.loaders.groupsByUserId.load(user.id);
+export async function loadGroups(ctx: GraphQLContext, user: Pick<User, "id">) {
+  return (await ctx.loaders.membershipsByUserId.load(user.id)).groups;
 }
 
-export function loadEffectivePermissions(ctx: GraphQLContext, user: User) {
-  return ctx.loaders.effectivePermissionsByUserId.load(user.id);
+/** Direct permissions and those of the user's groups, each once, by id. */
+export async function loadEffectivePermissions(ctx: GraphQLContext, user: Pick<User, "id">) {
+  return (await ctx.loaders.membershipsByUserId.load(user.id)).permissions;
 }
 
 // Django's <int:pk> matches [0-9]+; ids past the column's range cannot exist.
