@@ -7,6 +7,9 @@ import { isDatabaseUnavailable } from "./db-errors.ts";
 
 export const DRF_MESSAGES = {
   notAuthenticated: "Authentication credentials were not provided.",
+  noCredentials: "Invalid token header. No credentials provided.",
+  tokenWithSpaces: "Invalid token header. Token string should not contain spaces.",
+  tokenNotUtf8: "Invalid token header. Token string should not contain invalid characters.",
   invalidToken: "Invalid token.",
   inactiveUser: "User inactive or deleted.",
   permissionDenied: "You do not have permission to perform this action.",

@@ -1,5 +1,6 @@
 // Reads `Authorization: Token <key>` exactly as DRF's TokenAuthentication
 // does, so that every old client gets the answer it got before.
+import { DRF_MESSAGES } from "../errors.ts";
 
 export type TokenHeader =
   /** No header, or another scheme: not an attempt at token authentication. */
@@ -38,13 +39,13 @@ export function parseTokenHeader(header: string | null): TokenHeader {
   const scheme = words[0] ? Buffer.from(words[0]).toString("latin1") : "";
   // bytes.lower() folds ASCII letters only, so compare on ASCII alone.
   if (scheme.replace(/[A-Z]/g, (letter) => letter.toLowerCase()) !== TOKEN_KEYWORD) return { kind: "absent" };
-  if (words.length === 1) return { kind: "malformed", detail: "Invalid token header. No credentials provided." };
+  if (words.length === 1) return { kind: "malformed", detail: DRF_MESSAGES.noCredentials };
   if (words.length > 2) {
-    return { kind: "malformed", detail: "Invalid token header. Token string should not contain spaces." };
+    return { kind: "malformed", detail: DRF_MESSAGES.tokenWithSpaces };
   }
   try {
     return { kind: "key", key: utf8.decode(words[1]) };
   } catch {
-    return { kind: "malformed", detail: "Invalid token header. Token string should not contain invalid characters." };
+    return { kind: "malformed", detail: DRF_MESSAGES.tokenNotUtf8 };
   }
 }
