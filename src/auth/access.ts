@@ -20,9 +20,14 @@ export async function mayReadUsers(ctx: GraphQLContext): Promise<boolean> {
   return permissions.some((permission) => permission.code === USER_PERMISSION_CODE);
 }
 
-/** Only staff and admins can be read at all; anyone else is answered as a user that does not exist. */
-export function isReadableUser(user: User): boolean {
-  return user.isStaff || user.isAdmin;
+/**
+ * The user that `id` names, when it may be read at all: only staff and admins
+ * can be; anyone else is answered as a user that does not exist. The caller
+ * has already applied the requester rule (mayReadUsers).
+ */
+export async function findReadableUser(ctx: GraphQLContext, id: number): Promise<User | null> {
+  const user = await ctx.loaders.userById.load(id);
+  return user && (user.isStaff || user.isAdmin) ? user : null;
 }
 
 /** The error for a request the rules turn away: who is unknown gets 401, who is known gets 403. */

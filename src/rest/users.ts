@@ -2,7 +2,7 @@
 // DRF RetrieveAPIView it replaces (SPEC section 4). The body renders the values
 // of src/users/user-view.ts, the same ones the GraphQL fields resolve to.
 import type { User } from "../../generated/sqlite/prisma/client.ts";
-import { assertMayReadUsers } from "../auth/access.ts";
+import { assertMayReadUsers, findReadableUser } from "../auth/access.ts";
 import { createContext, type GraphQLContext } from "../context.ts";
 import type { Database } from "../db.ts";
 import type { Config } from "../env.ts";
@@ -11,7 +11,6 @@ import type { Logger } from "../logger.ts";
 import { formatDrfTimestamp } from "../timestamps.ts";
 import {
   avatarUrl,
-  findReadableUser,
   fullName,
   isOnline,
   loadEffectivePermissions,

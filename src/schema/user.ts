@@ -1,6 +1,5 @@
 import {
   avatarUrl,
-  findReadableUser,
   fullName,
   isOnline,
   loadEffectivePermissions,
@@ -11,7 +10,7 @@ import {
   parseUserId,
   timestamps,
 } from "../users/user-view.ts";
-import { requireRequester } from "../auth/access.ts";
+import { findReadableUser, requireRequester } from "../auth/access.ts";
 import { builder } from "./builder.ts";
 import { GroupRef } from "./group.ts";
 import { PermissionRef } from "./permission.ts";

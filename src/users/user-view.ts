@@ -2,7 +2,6 @@
 // resolve through these functions and the REST body (src/rest/users.ts) is a
 // rendering of the same values. Derived values are defined here and only here.
 import type { User } from "../../generated/sqlite/prisma/client.ts";
-import { isReadableUser } from "../auth/access.ts";
 import type { GraphQLContext } from "../context.ts";
 import type { UserSummaryRow } from "../loaders.ts";
 import type { Timestamp } from "../timestamps.ts";
@@ -74,14 +73,4 @@ export function parseUserId(text: string): number | null {
   if (!/^[0-9]+$/.test(text)) return null;
   const id = Number(text);
   return id <= MAX_USER_ID ? id : null;
-}
-
-/**
- * The user that `id` names, when the requester may see it; null for one that
- * does not exist and for one that is neither staff nor admin, alike. The caller
- * has already applied the requester rule (mayReadUsers).
- */
-export async function findReadableUser(ctx: GraphQLContext, id: number): Promise<User | null> {
-  const user = await ctx.loaders.userById.load(id);
-  return user && isReadableUser(user) ? user : null;
 }
