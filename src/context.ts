@@ -4,6 +4,7 @@ import { authenticate, type Authentication } from "./auth/authenticate.ts";
 import type { Database } from "./db.ts";
 import type { Config } from "./env.ts";
 import { createLoaders, type Loaders } from "./loaders.ts";
+import type { Logger } from "./logger.ts";
 
 export type GraphQLContext = {
   db: Database;
@@ -16,11 +17,13 @@ export type GraphQLContext = {
   mediaBaseUrl: string;
 };
 
-export async function createContext(request: Request, db: Database, config: Config): Promise<GraphQLContext> {
+export type ContextDependencies = { db: Database; config: Config; logger: Logger };
+
+export async function createContext(request: Request, { db, config, logger }: ContextDependencies): Promise<GraphQLContext> {
   const loaders = createLoaders(db);
   const now = new Date();
   const origin = config.publicUrl ?? new URL(request.url).origin;
   const mediaBaseUrl = /^https?:\/\//.test(config.mediaUrl) ? config.mediaUrl : origin + config.mediaUrl;
-  const authentication = await authenticate(request.headers.get("authorization"), { db, loaders, now });
+  const authentication = await authenticate(request.headers.get("authorization"), { db, loaders, now, logger });
   return { db, config, loaders, authentication, now, mediaBaseUrl };
 }

@@ -1,7 +1,7 @@
 // The one place where a driver adapter is chosen for a database target. Both
 // the service (src/db.ts) and the Prisma CLI (prisma.config.ts, for
 // migrations) take their adapter from here.
-import { mkdirSync } from "node:fs";
+import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -66,9 +66,22 @@ class GatewayPool extends pg.Pool {
   }
 }
 
+/**
+ * Creates a SQLite file that does not exist yet, readable by its owner only:
+ * it holds emails, phone numbers and key hashes. SQLite gives the journal and
+ * WAL files it creates beside it the database file's mode. The folder is made
+ * only where src/database-url.ts allows one to be made (the default ./data).
+ */
+export function prepareSqliteFile(target: DatabaseTarget): void {
+  if (target.engine !== "sqlite" || target.filename === ":memory:") return;
+  mkdirSync(dirname(target.filename), { recursive: true, mode: 0o700 });
+  // "a": create when missing, never truncate; the mode applies only to a new file.
+  closeSync(openSync(target.filename, "a", 0o600));
+}
+
 export function createAdapterFactory(target: DatabaseTarget, settings: PoolSettings = DEFAULT_POOL_SETTINGS) {
   if (target.engine === "sqlite") {
-    if (target.filename !== ":memory:") mkdirSync(dirname(target.filename), { recursive: true });
+    prepareSqliteFile(target);
     return new PrismaBetterSQLite3({ url: target.filename });
   }
   const pool = new GatewayPool({

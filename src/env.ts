@@ -2,16 +2,29 @@
 // schema; all the bad ones are reported together, one line each, naming the
 // variable, and the caller stops the start.
 import { z } from "zod";
-import { DEFAULT_DATABASE_URL, parseDatabaseUrl, type DatabaseTarget } from "./database-url.ts";
+import { checkSqliteFolder, DEFAULT_DATABASE_URL, parseDatabaseUrl, type DatabaseTarget } from "./database-url.ts";
 import { DEFAULT_POOL_SETTINGS, type PoolSettings } from "./db-adapter.ts";
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+// Every message names the value it got: the operator sees at once what the
+// shell really passed (a stray quote, a unit, a typo).
+const got = (value: string) => `got ${JSON.stringify(value)}`;
+
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.string().refine((value): value is T[number] => values.includes(value), (value) => ({
+    message: `expected one of ${values.join(", ")}, ${got(value)}`,
+  }));
+
+const FLAG_VALUES = ["true", "false", "1", "0"] as const;
 const booleanFlag = (fallback: boolean) =>
   z
-    .enum(["true", "false", "1", "0"], { message: "expected true or false" })
+    .string()
     .optional()
+    .refine((value) => value === undefined || (FLAG_VALUES as readonly string[]).includes(value), (value) => ({
+      message: `expected true or false, ${got(value ?? "")}`,
+    }))
     .transform((value) => (value === undefined ? fallback : value === "true" || value === "1"));
 
 const wholeNumber = (fallback: number, min: number, max: number) =>
@@ -22,7 +35,7 @@ const wholeNumber = (fallback: number, min: number, max: number) =>
       if (value === undefined) return fallback;
       const parsed = /^\d+$/.test(value) ? Number(value) : NaN;
       if (!(parsed >= min && parsed <= max)) {
-        ctx.addIssue({ code: "custom", message: `expected a whole number from ${min} to ${max}, got "${value}"` });
+        ctx.addIssue({ code: "custom", message: `expected a whole number from ${min} to ${max}, ${got(value)}` });
         return z.NEVER;
       }
       return parsed;
@@ -34,7 +47,10 @@ const variables = z.object({
     .optional()
     .transform((value, ctx): DatabaseTarget => {
       try {
-        return parseDatabaseUrl(value || DEFAULT_DATABASE_URL);
+        const target = parseDatabaseUrl(value ?? DEFAULT_DATABASE_URL);
+        // The default's folder is made at start; a folder the operator named must exist.
+        if (value !== undefined) checkSqliteFolder(target);
+        return target;
       } catch (error) {
         ctx.addIssue({ code: "custom", message: (error as Error).message });
         return z.NEVER;
@@ -45,35 +61,84 @@ const variables = z.object({
   DATABASE_CONNECT_TIMEOUT_MS: wholeNumber(DEFAULT_POOL_SETTINGS.connectTimeoutMs, 100, 600_000),
   DATABASE_START_ATTEMPTS: wholeNumber(5, 1, 100),
   PORT: wholeNumber(4000, 0, 65535),
-  HOST: z.string().min(1).default("0.0.0.0"),
+  HOST: z.string().default("0.0.0.0"),
+  ALLOWED_HOSTS: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined) return null;
+      const patterns = value.split(",").map((pattern) => pattern.trim().toLowerCase());
+      const bad = patterns.filter((pattern) => !isHostPattern(pattern));
+      if (bad.length > 0) {
+        ctx.addIssue({ code: "custom", message: `expected host names separated by commas, such as users.example.com,.example.org, ${got(value)}` });
+        return z.NEVER;
+      }
+      return patterns;
+    }),
   PUBLIC_URL: z
     .string()
     .optional()
-    .refine((value) => value === undefined || /^https?:\/\/[^/]+/.test(value), "expected an http(s) origin such as https://users.example.com")
+    .refine((value) => value === undefined || /^https?:\/\/[^/]+/.test(value), (value) => ({
+      message: `expected an http(s) origin such as https://users.example.com, ${got(value ?? "")}`,
+    }))
     .transform((value) => value?.replace(/\/+$/, "") ?? null),
   MEDIA_URL: z
     .string()
     .default("/media/")
-    .refine((value) => value.startsWith("/") || /^https?:\/\//.test(value), "expected a path starting with / or an http(s) URL")
+    .refine((value) => value.startsWith("/") || /^https?:\/\//.test(value), (value) => ({
+      message: `expected a path starting with / or an http(s) URL, ${got(value)}`,
+    }))
     .transform((value) => (value.endsWith("/") ? value : `${value}/`)),
   ONLINE_WINDOW_SECONDS: wholeNumber(300, 1, 31_536_000),
-  LOG_LEVEL: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(", ")}` }).default("info"),
+  LOG_LEVEL: oneOf(LOG_LEVELS).default("info"),
   GRAPHQL_INTROSPECTION: booleanFlag(true),
   GRAPHIQL: booleanFlag(true),
+  DEMO_DATA: z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || (FLAG_VALUES as readonly string[]).includes(value), (value) => ({
+      message: `expected true or false (unset: only on a new default SQLite file), ${got(value ?? "")}`,
+    }))
+    .transform((value): DemoData => (value === undefined ? "auto" : value === "true" || value === "1")),
+  DEBUG_ERRORS: booleanFlag(false),
+  HTTP_HEADERS_TIMEOUT_MS: wholeNumber(10_000, 100, 600_000),
+  HTTP_REQUEST_TIMEOUT_MS: wholeNumber(30_000, 100, 3_600_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: wholeNumber(5_000, 0, 600_000),
 });
+
+/** A host name, an IP address, `.example.com` (the domain and its subdomains) or `*`, as Django's ALLOWED_HOSTS takes them. */
+function isHostPattern(pattern: string): boolean {
+  return pattern === "*" || /^\.?([a-z0-9-]+\.)*[a-z0-9-]+\.?$|^\[[0-9a-f:.]+\]$/.test(pattern);
+}
+
+/** "auto": only into a new default SQLite file; true: into any database with no users; false: never. */
+export type DemoData = "auto" | boolean;
 
 export type Config = {
   database: DatabaseTarget;
+  /** DATABASE_URL was unset: the embedded file ./data/users-gateway.db. */
+  databaseIsDefault: boolean;
   pool: PoolSettings;
   /** How many times the start tries to reach the database, with doubling pauses, before it gives up. */
   databaseStartAttempts: number;
-  http: { port: number; host: string };
+  http: {
+    port: number;
+    host: string;
+    /** Lowercase Django-style host patterns; null accepts any Host. */
+    allowedHosts: string[] | null;
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+  };
   /** Origin put before MEDIA_URL in avatar URLs; null means the request's own origin. */
   publicUrl: string | null;
   mediaUrl: string;
   onlineWindowSeconds: number;
   logLevel: LogLevel;
   graphql: { introspection: boolean; graphiql: boolean };
+  demoData: DemoData;
+  /** Unexpected errors' messages and stacks in responses: for a developer's machine only. */
+  debugErrors: boolean;
 };
 
 export class ConfigError extends Error {
@@ -93,19 +158,34 @@ export function parseConfig(source: Record<string, string | undefined> = process
     );
   }
   const env = result.data;
+  if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
+    throw new ConfigError([
+      `Invalid configuration: HTTP_HEADERS_TIMEOUT_MS: expected at most HTTP_REQUEST_TIMEOUT_MS (${env.HTTP_REQUEST_TIMEOUT_MS}), ${got(String(env.HTTP_HEADERS_TIMEOUT_MS))}`,
+    ]);
+  }
   return {
     database: env.DATABASE_URL,
+    databaseIsDefault: present.DATABASE_URL === undefined,
     pool: {
       poolSize: env.DATABASE_POOL_SIZE,
       statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
       connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
     },
     databaseStartAttempts: env.DATABASE_START_ATTEMPTS,
-    http: { port: env.PORT, host: env.HOST },
+    http: {
+      port: env.PORT,
+      host: env.HOST,
+      allowedHosts: env.ALLOWED_HOSTS,
+      headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    },
     publicUrl: env.PUBLIC_URL,
     mediaUrl: env.MEDIA_URL,
     onlineWindowSeconds: env.ONLINE_WINDOW_SECONDS,
     logLevel: env.LOG_LEVEL,
     graphql: { introspection: env.GRAPHQL_INTROSPECTION, graphiql: env.GRAPHIQL },
+    demoData: env.DEMO_DATA,
+    debugErrors: env.DEBUG_ERRORS,
   };
 }

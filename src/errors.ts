@@ -17,6 +17,16 @@ export const DRF_MESSAGES = {
   serviceUnavailable: "The database is unavailable. Try again shortly.",
 } as const;
 
+/** The 400s of requests refused before any route (src/http/). Not DRF's: Django answers these with HTML. */
+export const badRequestDetail = {
+  malformedHost: "Bad Request: the Host header is not a valid host name.",
+  disallowedHost: (name: string) => `Bad Request: the host ${JSON.stringify(name)} is not in ALLOWED_HOSTS.`,
+  requestTarget: "Bad Request: the request target must be a path starting with /.",
+} as const;
+
+/** The 500 body, when something unexpected failed; the cause goes to the log only. */
+export const SERVER_ERROR_DETAIL = "A server error occurred.";
+
 abstract class ClientFacingError extends GraphQLError {
   abstract readonly status: number;
 }

@@ -1,19 +1,42 @@
-// Starts the service: configuration, migrations, demo data on an empty
-// database, then the port. On SIGTERM or SIGINT it stops accepting, lets the
-// requests under way finish, and disconnects.
-import { createServer } from "node:http";
-import { fileURLToPath } from "node:url";
-import { createServerAdapter } from "@whatwg-node/server";
-import { createDatabase } from "./db.ts";
-import { ConfigError, parseConfig } from "./env.ts";
-import { importFixture } from "./fixtures/import-fixture.ts";
-import { readFixtureFile } from "./fixtures/parse-fixture.ts";
+// Starts the service: configuration, migrations, demo data where the rule
+// allows it, then the port and one banner that says what runs. On SIGTERM or
+// SIGINT it stops accepting, lets the requests under way finish, and disconnects.
+import { existsSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { describeDatabase } from "./database-url.ts";
+import { createDatabase, type Database } from "./db.ts";
+import { ConfigError, parseConfig, type Config } from "./env.ts";
+import { demoKeyIsActive, loadDemoData } from "./fixtures/demo-data.ts";
+import { createHttpServer } from "./http/node-server.ts";
 import { createLogger } from "./logger.ts";
 import { applyMigrations } from "./migrate.ts";
 import { createApp } from "./server.ts";
 import { waitForDatabase } from "./wait-for-database.ts";
 
-const DEMO_FIXTURE = fileURLToPath(new URL("../prisma/demo-fixture.json", import.meta.url));
+class StartError extends Error {}
+
+/**
+ * The demo data's admin key is public, so it is loaded only where nobody can
+ * mistake it for real data: a new default SQLite file (a first `npm start`),
+ * or any empty database when DEMO_DATA=true asks for it. Never into a
+ * database that was emptied on purpose, such as by importing an empty file.
+ */
+async function applyDemoDataRule(db: Database, config: Config, isNewDefaultFile: boolean): Promise<string> {
+  if (config.demoData === false) return "not loaded (DEMO_DATA=false)";
+  if (config.demoData === "auto" && !isNewDefaultFile) {
+    return "not loaded (only a new default SQLite file gets it; DEMO_DATA=true loads it into an empty database)";
+  }
+  const users = await db.user.count();
+  if (users > 0) return `not loaded (the database already has ${users} users)`;
+  const counts = await loadDemoData(db);
+  return `loaded now (${counts.users} users); its admin key is public: never let it open a real database`;
+}
+
+function listenUrl(config: Config, address: AddressInfo): string {
+  const wildcard = config.http.host === "0.0.0.0" || config.http.host === "::";
+  const host = wildcard ? "localhost" : address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
 
 async function main() {
   let config;
@@ -27,22 +50,45 @@ async function main() {
     throw error;
   }
   const logger = createLogger(config.logLevel);
+  const isNewDefaultFile = config.databaseIsDefault && config.database.engine === "sqlite" && !existsSync(config.database.filename);
 
   const db = createDatabase(config.database, { pool: config.pool });
   await waitForDatabase(db, config.database, config.databaseStartAttempts, logger);
-  await applyMigrations(config.database);
-  if ((await db.user.count()) === 0) {
-    const counts = await importFixture(db, await readFixtureFile(DEMO_FIXTURE));
-    logger.info(`Empty database: loaded the demo data (${counts.users} users).`);
-  }
+  const applied = await applyMigrations(config.database);
+  const demoData = await applyDemoDataRule(db, config, isNewDefaultFile);
+  const showDemoKey = await demoKeyIsActive(db);
 
-  const app = createApp({ db, config, logger });
-  const server = createServer(createServerAdapter(app.fetch));
-  server.listen(config.http.port, config.http.host, () => {
-    const address = server.address();
-    const port = typeof address === "object" && address ? address.port : config.http.port;
-    logger.info(`users-gateway listening on http://${config.http.host}:${port} (GraphQL at /graphql, ${config.database.engine})`);
+  const app = createApp({ db, config, logger, showDemoKey });
+  const server = createHttpServer(app.fetch, config.http);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      const where = `port ${config.http.port} on ${config.http.host}`;
+      if (error.code === "EADDRINUSE") reject(new StartError(`${where} is already in use (is another instance running? set PORT to another port)`));
+      else if (error.code === "EACCES") reject(new StartError(`${where} may not be opened by this user (ports under 1024 need privileges; set PORT)`));
+      else if (error.code === "EADDRNOTAVAIL") reject(new StartError(`HOST ${config.http.host} is not an address of this machine`));
+      else reject(error);
+    });
+    server.listen(config.http.port, config.http.host, resolve);
   });
+
+  const url = listenUrl(config, server.address() as AddressInfo);
+  const engine = config.database.engine === "sqlite" ? "SQLite file" : "PostgreSQL";
+  logger.info(
+    [
+      `users-gateway listening on http://${config.http.host}:${(server.address() as AddressInfo).port}`,
+      `  database    ${engine} ${describeDatabase(config.database)}`,
+      `  migrations  ${applied.length > 0 ? `applied ${applied.join(", ")}` : "none pending"}`,
+      `  demo data   ${demoData}`,
+      `  GraphQL     ${url}/graphql`,
+      `  GraphiQL    ${config.graphql.graphiql ? `${url}/graphql (open in a browser)` : "off (GRAPHIQL=false)"}`,
+    ].join("\n"),
+  );
+  if (config.database.engine === "postgres") {
+    if (showDemoKey) logger.warn("The demo admin's public key opens this PostgreSQL database: import your own data, which replaces every token.");
+    if (!config.http.allowedHosts && !config.publicUrl) {
+      logger.warn("Neither ALLOWED_HOSTS nor PUBLIC_URL is set: any Host header is accepted and shapes avatar URLs. Set them in production.");
+    }
+  }
 
   const shutdown = (signal: string) => {
     logger.info(`${signal}: draining requests, then stopping.`);

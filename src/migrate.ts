@@ -4,13 +4,31 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { DatabaseTarget } from "./database-url.ts";
+import { prepareSqliteFile } from "./db-adapter.ts";
 
 const prismaCli = fileURLToPath(new URL("../scripts/prisma.mjs", import.meta.url));
 const projectRoot = fileURLToPath(new URL("..", import.meta.url));
 
 export class MigrationError extends Error {}
 
-export function applyMigrations(target: DatabaseTarget): Promise<string> {
+/** Resolves with the names of the migrations it applied (none when the database was up to date). */
+export async function applyMigrations(target: DatabaseTarget): Promise<string[]> {
+  // Made here, with its owner-only mode, before the Prisma CLI's process opens it.
+  prepareSqliteFile(target);
+  const output = await runMigrateDeploy(target);
+  return appliedMigrations(output);
+}
+
+/**
+ * `migrate deploy` lists what it applied under "The following migration(s)
+ * have been applied:" as a tree: each migration a folder line ending in "/".
+ */
+function appliedMigrations(output: string): string[] {
+  const list = output.split(/have been applied:/)[1] ?? "";
+  return [...list.matchAll(/^\s*└─\s*(\S+)\/\s*$/gm)].map((match) => match[1]!);
+}
+
+function runMigrateDeploy(target: DatabaseTarget): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,

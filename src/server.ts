@@ -1,25 +1,23 @@
-// The HTTP app as one fetch handler: Yoga at /graphql, the REST route, the
-// health check, and a JSON 404 for everything else. Tests call `fetch`
-// in-process; src/index.ts puts it on a port.
-import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
-import { createYoga, maskError as defaultMaskError, type Plugin } from "graphql-yoga";
+// The HTTP app as one fetch handler: Yoga at /graphql, GraphiQL's files, the
+// REST route, the health check, an index at /, and a JSON 404 for everything
+// else. Tests call `fetch` in-process; src/http/node-server.ts puts it on a port.
+import { createYoga, maskError as defaultMaskError, shouldRenderGraphiQL, type Plugin } from "graphql-yoga";
 import { createContext, type GraphQLContext } from "./context.ts";
 import type { Database } from "./db.ts";
 import type { Config } from "./env.ts";
-import { asServiceUnavailable, ServiceUnavailableError } from "./errors.ts";
+import { asServiceUnavailable, badRequestDetail, SERVER_ERROR_DETAIL, ServiceUnavailableError } from "./errors.ts";
+import { DEMO_ADMIN_KEY } from "./fixtures/demo-data.ts";
+import { GRAPHIQL_ASSETS_PATH, GRAPHIQL_CONTENT_SECURITY_POLICY, renderGraphiQLPage, serveGraphiQLAsset } from "./graphiql.ts";
+import { hostName, isAllowedHost } from "./http/hosts.ts";
+import { requestPath, type ServerContext } from "./http/request-target.ts";
 import type { Logger } from "./logger.ts";
 import { useDisableIntrospection } from "./plugins/use-disable-introspection.ts";
+import { useJsonRequestsOnly } from "./plugins/use-json-requests-only.ts";
 import { jsonResponse, notFoundResponse } from "./rest/json.ts";
 import { matchUserPath, retrieveUser } from "./rest/users.ts";
 import { schema } from "./schema/index.ts";
 
-const GRAPHIQL_DEFAULT_QUERY = `# Send an API key: in the Headers tab below,
-#   {"Authorization": "Token <your key>"}
-# npm run cli -- token create <username>
-# makes one. The demo data's admin key:
-#   f4e75eab6e0f663a972d145478d6fc4b81762070
-
-query User {
+const GRAPHIQL_EXAMPLE_QUERY = `query User {
   user(id: 2) {
     id
     username
@@ -34,46 +32,117 @@ query User {
 }
 `;
 
-export type AppDependencies = { db: Database; config: Config; logger: Logger };
+/** The key is shown only where it opens this database: the demo data's, and nowhere else. */
+function graphiqlDefaultQuery(showDemoKey: boolean): string {
+  const demoKeyLines = showDemoKey ? `# The demo data is loaded; its admin key:\n#   ${DEMO_ADMIN_KEY}\n` : "";
+  return `# Send an API key: in the Headers tab below,
+#   {"Authorization": "Token <your key>"}
+# npm run cli -- token create <username>
+# makes one.
+${demoKeyLines}
+${GRAPHIQL_EXAMPLE_QUERY}`;
+}
 
-export function createApp({ db, config, logger }: AppDependencies) {
-  const plugins: Plugin[] = config.graphql.introspection ? [] : [useDisableIntrospection()];
-  const yoga = createYoga<Record<string, unknown>, GraphQLContext>({
+export type AppDependencies = {
+  db: Database;
+  config: Config;
+  logger: Logger;
+  /** Whether GraphiQL's default query may show the demo admin's key (src/fixtures/demo-data.ts). */
+  showDemoKey?: boolean;
+};
+
+export function createApp({ db, config, logger, showDemoKey = false }: AppDependencies) {
+  const plugins: Plugin[] = [useJsonRequestsOnly()];
+  if (!config.graphql.introspection) plugins.push(useDisableIntrospection());
+  const yoga = createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: "/graphql",
     landingPage: false,
     logging: logger,
     plugins,
-    graphiql: config.graphql.graphiql ? { title: "users-gateway", defaultQuery: GRAPHIQL_DEFAULT_QUERY } : false,
-    // GraphiQL's assets come inline from the package, not from a CDN: the
-    // page works on networks that reach nothing else.
-    renderGraphiQL,
-    context: ({ request }) => createContext(request, db, config),
+    multipart: false,
+    graphiql: config.graphql.graphiql ? { title: "users-gateway", defaultQuery: graphiqlDefaultQuery(showDemoKey) } : false,
+    renderGraphiQL: renderGraphiQLPage,
+    context: ({ request }) => createContext(request, { db, config, logger }),
     maskedErrors: {
+      // Pinned, never read from NODE_ENV: only DEBUG_ERRORS shows a client
+      // an unexpected error's message and stack.
+      isDev: config.debugErrors,
       // Errors meant for clients pass (Yoga's default keeps GraphQLErrors),
       // an unreachable database becomes SERVICE_UNAVAILABLE, the rest "Unexpected error."
       maskError: (error, message, isDev) => asServiceUnavailable(error) ?? defaultMaskError(error, message, isDev),
     },
   });
 
-  async function fetch(request: Request): Promise<Response> {
-    const { pathname } = new URL(request.url);
-    if (pathname === "/graphql") return yoga.fetch(request);
-    if (pathname === "/healthz") return checkHealth(db);
+  async function route(request: Request, serverContext: ServerContext): Promise<Response> {
+    const pathname = requestPath(request, serverContext);
+    // Before the Host check: probes send the pod's address, not a public name.
+    if (pathname === "/healthz") return checkHealth(request, db);
+    const hostRefusal = refuseHost(request, config.http.allowedHosts);
+    if (hostRefusal) return jsonResponse(400, { detail: hostRefusal });
+    const omitBody = request.method === "HEAD";
+
+    if (pathname === "/graphql") {
+      // Yoga would answer a browser an empty 406; a page that is off is not found.
+      if (!config.graphql.graphiql && shouldRenderGraphiQL(request)) return notFoundResponse();
+      const response = await yoga.fetch(request, serverContext);
+      if (response.headers.get("content-type")?.startsWith("text/html")) {
+        response.headers.set("Content-Security-Policy", GRAPHIQL_CONTENT_SECURITY_POLICY);
+      }
+      return response;
+    }
+    if (pathname.startsWith(GRAPHIQL_ASSETS_PATH) && config.graphql.graphiql && (request.method === "GET" || omitBody)) {
+      const asset = await serveGraphiQLAsset(request, pathname);
+      if (asset) return asset;
+    }
+    if (pathname === "/") return jsonResponse(200, endpointIndex(config), { omitBody });
     const userPath = matchUserPath(pathname);
     if (userPath) return retrieveUser(request, userPath.idText, { db, config, logger });
-    return notFoundResponse(request.method === "HEAD");
+    return notFoundResponse(omitBody);
+  }
+
+  /** Never throws: whatever escapes a route is logged and answered 500 with no detail of its cause. */
+  async function fetch(request: Request, serverContext: ServerContext = {}): Promise<Response> {
+    try {
+      return await route(request, serverContext);
+    } catch (error) {
+      logger.error("Request failed unexpectedly", error);
+      return jsonResponse(500, { detail: SERVER_ERROR_DETAIL });
+    }
   }
 
   return { fetch, yoga };
 }
 
-/** 200 when the database answers, 503 when it does not: a load balancer's readiness probe. */
-async function checkHealth(db: Database): Promise<Response> {
+/** The endpoints, for whoever opens the service's root; paths only, so the Host header shapes nothing. */
+function endpointIndex(config: Config) {
+  return {
+    graphql: "/graphql",
+    graphiql: config.graphql.graphiql ? "/graphql (open in a browser)" : null,
+    user: "/api/users/{id}/",
+    health: "/healthz",
+  };
+}
+
+/** Django's two Host checks: a valid host name, and one of ALLOWED_HOSTS when that is set. */
+function refuseHost(request: Request, allowedHosts: string[] | null): string | null {
+  // In-process requests carry no Host header; their URL's host stands in for it.
+  const name = hostName(request.headers.get("host") ?? new URL(request.url).host);
+  if (name === null) return badRequestDetail.malformedHost;
+  if (allowedHosts && !isAllowedHost(name, allowedHosts)) return badRequestDetail.disallowedHost(name);
+  return null;
+}
+
+/** 200 when the database answers, 503 when it does not: a load balancer's readiness probe. GET and HEAD only. */
+async function checkHealth(request: Request, db: Database): Promise<Response> {
+  const omitBody = request.method === "HEAD";
+  if (request.method !== "GET" && !omitBody) {
+    return jsonResponse(405, { detail: `Method ${JSON.stringify(request.method)} not allowed.` }, { headers: { Allow: "GET, HEAD" } });
+  }
   try {
     await db.$queryRawUnsafe("SELECT 1");
-    return jsonResponse(200, { status: "ok" });
+    return jsonResponse(200, { status: "ok" }, { omitBody });
   } catch {
-    return jsonResponse(503, { status: "unavailable", detail: new ServiceUnavailableError().message });
+    return jsonResponse(503, { status: "unavailable", detail: new ServiceUnavailableError().message }, { omitBody });
   }
 }

@@ -1,7 +1,7 @@
 // The start's first contact with the database: a server that is still
 // booting (or briefly away) gets a few tries with doubling pauses; one that
 // refuses us for another reason (no such database, bad credentials) fails at once.
-import type { DatabaseTarget } from "./database-url.ts";
+import { describeDatabase, type DatabaseTarget } from "./database-url.ts";
 import type { Database } from "./db.ts";
 import { isDatabaseUnavailable } from "./db-errors.ts";
 import type { Logger } from "./logger.ts";
@@ -9,14 +9,6 @@ import type { Logger } from "./logger.ts";
 const FIRST_PAUSE_MS = 500;
 
 export class DatabaseUnreachableError extends Error {}
-
-/** The URL without its password, fit for a log line. */
-export function describeDatabase(target: DatabaseTarget): string {
-  if (target.engine === "sqlite") return target.filename;
-  const url = new URL(target.url);
-  if (url.password) url.password = "***";
-  return url.toString();
-}
 
 function lastLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);

@@ -20,7 +20,7 @@ describe("two instances on two ports over one database", () => {
     const databaseUrl = await createEmptyDatabaseUrl();
     // Started together on an empty database: both migrate and may both load the demo data.
     // Behind a load balancer every instance is told the one public origin.
-    const instance = () => startService({ DATABASE_URL: databaseUrl, PUBLIC_URL: "https://users.example.com" });
+    const instance = () => startService({ DATABASE_URL: databaseUrl, DEMO_DATA: "true", PUBLIC_URL: "https://users.example.com" });
     const started = [instance(), instance()];
     instances.push(...started.map((instance) => instance.child));
     origins = await Promise.all(started.map((instance) => instance.origin));

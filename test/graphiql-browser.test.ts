@@ -19,7 +19,7 @@ describe("GraphiQL in a browser", { skip: !available && `no browser at ${CHROMIU
   let origin: string;
   let browser: Browser;
   before(async () => {
-    service = startService({ DATABASE_URL: await createEmptyDatabaseUrl() });
+    service = startService({ DATABASE_URL: await createEmptyDatabaseUrl(), DEMO_DATA: "true" });
     origin = await service.origin;
     browser = await chromium.launch({
       executablePath: CHROMIUM,

@@ -21,7 +21,7 @@ describe("npm start on a fresh SQLite file", () => {
   let child: ChildProcess;
   let origin: string;
   before(async () => {
-    const service = startService({ DATABASE_URL: await createEmptyDatabaseUrl() });
+    const service = startService({ DATABASE_URL: await createEmptyDatabaseUrl(), DEMO_DATA: "true" });
     child = service.child;
     origin = await service.origin;
   });

@@ -3,6 +3,7 @@ import type { User } from "../../generated/sqlite/prisma/client.ts";
 import type { Database } from "../db.ts";
 import { DRF_MESSAGES } from "../errors.ts";
 import type { Loaders } from "../loaders.ts";
+import type { Logger } from "../logger.ts";
 import { parseTokenHeader } from "./token-header.ts";
 import { hashTokenKey } from "./token-keys.ts";
 
@@ -17,7 +18,7 @@ export const LAST_SEEN_RESOLUTION_MS = 60_000;
 
 export async function authenticate(
   authorizationHeader: string | null,
-  { db, loaders, now }: { db: Database; loaders: Loaders; now: Date },
+  { db, loaders, now, logger }: { db: Database; loaders: Loaders; now: Date; logger: Logger },
 ): Promise<Authentication> {
   const header = parseTokenHeader(authorizationHeader);
   if (header.kind === "absent") return { status: "anonymous" };
@@ -28,20 +29,30 @@ export async function authenticate(
   if (!requester) return { status: "failed", detail: DRF_MESSAGES.invalidToken };
   if (!requester.isActive) return { status: "failed", detail: DRF_MESSAGES.inactiveUser };
 
-  const seen = await touchLastSeen(db, requester, now);
+  const seen = await touchLastSeen(db, requester, now, logger);
   loaders.userById.prime(seen.id, seen);
   return { status: "authenticated", requester: seen };
 }
 
-/** Moves last_seen_at to `now` when it is older than the resolution; returns the user as it now stands. */
-async function touchLastSeen(db: Database, user: User, now: Date): Promise<User> {
+/**
+ * Moves last_seen_at to `now` when it is older than the resolution; returns
+ * the user as it now stands. A failed write (a locked SQLite file, a
+ * read-only replica) is logged and the request goes on: it came to read, and
+ * last_seen_at is only a hint for is_online.
+ */
+async function touchLastSeen(db: Database, user: User, now: Date, logger: Logger): Promise<User> {
   const threshold = new Date(now.getTime() - LAST_SEEN_RESOLUTION_MS);
   if (user.lastSeenAt && user.lastSeenAt > threshold) return user;
-  // The condition is repeated in SQL so that concurrent requests on several
-  // instances write once between them, not once each.
-  await db.user.updateMany({
-    where: { id: user.id, OR: [{ lastSeenAt: null }, { lastSeenAt: { lte: threshold } }] },
-    data: { lastSeenAt: now },
-  });
+  try {
+    // The condition is repeated in SQL so that concurrent requests on several
+    // instances write once between them, not once each.
+    await db.user.updateMany({
+      where: { id: user.id, OR: [{ lastSeenAt: null }, { lastSeenAt: { lte: threshold } }] },
+      data: { lastSeenAt: now },
+    });
+  } catch (error) {
+    logger.warn(`Could not record that user ${user.id} was seen (the request is served): ${error instanceof Error ? error.message : String(error)}`);
+    return user;
+  }
   return { ...user, lastSeenAt: now };
 }

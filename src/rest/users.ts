@@ -6,7 +6,7 @@ import { assertMayReadUsers, findReadableUser } from "../auth/access.ts";
 import { createContext, type GraphQLContext } from "../context.ts";
 import type { Database } from "../db.ts";
 import type { Config } from "../env.ts";
-import { asServiceUnavailable, DRF_MESSAGES, isClientFacingError } from "../errors.ts";
+import { asServiceUnavailable, DRF_MESSAGES, isClientFacingError, SERVER_ERROR_DETAIL } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { formatDrfTimestamp } from "../timestamps.ts";
 import {
@@ -108,7 +108,7 @@ export async function retrieveUser(
     jsonResponse(status, body, { omitBody, headers: { Allow: ALLOW, Vary: "Accept", ...headers } });
 
   try {
-    const ctx = await createContext(request, db, config);
+    const ctx = await createContext(request, { db, config, logger });
     await assertMayReadUsers(ctx);
     if (method === "OPTIONS") return answer(200, OPTIONS_METADATA);
     if (method !== "GET" && method !== "HEAD") return answer(405, { detail: `Method "${request.method}" not allowed.` });
@@ -120,7 +120,7 @@ export async function retrieveUser(
     const known = isClientFacingError(error) ? error : asServiceUnavailable(error);
     if (!known) {
       logger.error("REST /api/users failed unexpectedly", error);
-      return answer(500, { detail: "A server error occurred." });
+      return answer(500, { detail: SERVER_ERROR_DETAIL });
     }
     return answer(known.status, { detail: known.message }, known.status === 401 ? { "WWW-Authenticate": "Token" } : {});
   }
