@@ -2,19 +2,21 @@
 // real SQLite file.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { createDatabase } from "../src/db.ts";
 import { parseDatabaseUrl } from "../src/database-url.ts";
+import { DEMO_ADMIN_KEY, DEMO_FIXTURE_PATH, demoKeyIsActive } from "../src/fixtures/demo-data.ts";
 import { importFixture } from "../src/fixtures/import-fixture.ts";
 import { FixtureError, parseFixture, type Fixture } from "../src/fixtures/parse-fixture.ts";
 import { createApp } from "../src/server.ts";
 import { parseConfig } from "../src/env.ts";
 import { createLogger } from "../src/logger.ts";
 import { directoryFixture, DEMO_FIXTURE } from "./fixtures/directory.ts";
-import { createEmptyDatabaseUrl, createTestDatabase, tokenHeader } from "./helpers.ts";
+import { keyFor } from "./fixtures/keys.ts";
+import { createEmptyDatabaseUrl, createTestDatabase, TEST_ENGINE, tokenHeader } from "./helpers.ts";
 
 const directory = mkdtempSync(join(tmpdir(), "users-gateway-cli-"));
 let databaseUrl: string;
@@ -23,13 +25,20 @@ before(async () => {
 });
 
 function cli(...args: string[]) {
+  return cliOn(databaseUrl, ...args);
+}
+
+function cliOn(url: string, ...args: string[]) {
   const result = spawnSync("npm", ["run", "-s", "cli", "--", ...args], {
     cwd: new URL("..", import.meta.url),
-    env: { ...process.env, DATABASE_URL: databaseUrl },
+    env: { ...process.env, DATABASE_URL: url },
     encoding: "utf8",
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
+
+/** What a terminal would act on rather than show: every control character but the line breaks we print. */
+const TERMINAL_CONTROLS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
 
 function writeFixture(name: string, content: unknown): string {
   const path = join(directory, name);
@@ -37,8 +46,8 @@ function writeFixture(name: string, content: unknown): string {
   return path;
 }
 
-async function countRows() {
-  const db = createDatabase(parseDatabaseUrl(databaseUrl));
+async function countRows(url = databaseUrl) {
+  const db = createDatabase(parseDatabaseUrl(url));
   try {
     return {
       users: await db.user.count(),
@@ -56,7 +65,7 @@ describe("npm run cli -- import", () => {
   before(() => {
     const result = cli("import", writeFixture("directory.json", directoryFixture()));
     assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stdout, /Imported 11 users, 3 groups, 3 permissions, 8 tokens\./);
+    assert.equal(result.stdout, "Deleted 0 users, 0 groups, 0 permissions, 0 tokens; imported 11 users, 3 groups, 3 permissions, 8 tokens.\n");
   });
 
   test("keeps the ids as given and hashes the keys", async () => {
@@ -69,10 +78,13 @@ describe("npm run cli -- import", () => {
     for (const token of tokens) assert.match(token.keyHash, /^[0-9a-f]{64}$/);
   });
 
-  test("a second import replaces everything", async () => {
+  test("a second import replaces everything, tokens too, and says what it deleted and imported", async () => {
     const result = cli("import", writeFixture("demo.json", DEMO_FIXTURE));
     assert.equal(result.status, 0, result.stderr);
-    assert.deepEqual((await countRows()).usernames, ["keegan2255", "moratti120", "Eve68", "admin"]);
+    assert.equal(result.stdout, "Deleted 11 users, 3 groups, 3 permissions, 8 tokens; imported 4 users, 2 groups, 2 permissions, 1 token.\n");
+    const rows = await countRows();
+    assert.deepEqual(rows.usernames, ["keegan2255", "moratti120", "Eve68", "admin"]);
+    assert.equal(rows.tokens, 1);
     assert.equal(cli("import", writeFixture("directory.json", directoryFixture())).status, 0);
   });
 
@@ -88,7 +100,7 @@ describe("npm run cli -- import", () => {
     assert.match(result.stderr, /users\[1\] \(id 2\), field "gender"/);
     assert.match(result.stderr, /users\[2\] \(id 3\), unknown field "is_staf"/);
     assert.match(result.stderr, /users\[3\] \(id 10\), field "last_login": expected ISO 8601/);
-    assert.match(result.stderr, /tokens\[0\], field "key": expected 40 lowercase hexadecimal characters/);
+    assert.match(result.stderr, /tokens\[0\] \(user 10\), field "key": expected 40 lowercase hexadecimal characters/);
     assert.doesNotMatch(result.stderr, /at .*\.ts:\d+/, "no stack trace");
     assert.deepEqual(await countRows(), before);
   });
@@ -116,10 +128,156 @@ describe("npm run cli -- import", () => {
     assert.match(missing.stderr, /cannot read/);
   });
 
-  test("without arguments it prints the usage", () => {
+  test("a key used twice is refused without printing the key", async () => {
+    const before = await countRows();
+    const fixture = directoryFixture();
+    fixture.tokens[1] = { ...fixture.tokens[1]!, key: fixture.tokens[0]!.key };
+    const result = cli("import", writeFixture("same-key.json", fixture));
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /tokens\[1\] \(user 11\), field "key": the same key as tokens\[0\] \(user 10\)/);
+    for (const { key } of fixture.tokens) assert.ok(!result.stderr.includes(key), "a key was printed");
+    assert.deepEqual(await countRows(), before);
+  });
+
+  test("invalid JSON is located by line and column, the same on every Node version, without quoting the file", () => {
+    const path = writeFixture("broken-list.json", '{\n  "users": [\n    {"id": 1,, }');
+    const broken = cli("import", path);
+    assert.equal(broken.status, 1);
+    assert.equal(broken.stderr, `Fixture refused:\n  - ${path} is not valid JSON: line 3, column 14: expected a property name in double quotes\n`);
+
+    const [first, second] = [keyFor("admin"), keyFor("regular")];
+    const missingComma = `{\n  "tokens": [\n    {"key": "${first}", "user": 10}\n    {"key": "${second}", "user": 14}\n  ]\n}\n`;
+    const result = cli("import", writeFixture("missing-comma.json", missingComma));
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /is not valid JSON: line 4, column 5: expected a comma\n$/);
+    assert.ok(!result.stderr.includes(first) && !result.stderr.includes(second), "the file's text was quoted");
+
+    assert.match(cli("import", writeFixture("empty.json", "")).stderr, /is not valid JSON: line 1, column 1: expected a value/);
+    assert.match(cli("import", writeFixture("comment.json", '{\n  // no\n}')).stderr, /line 2, column 3: comments are not allowed in JSON/);
+  });
+
+  test("a file that starts with a byte order mark is read as JSON", async () => {
+    const result = cli("import", writeFixture("bom.json", `\ufeff${JSON.stringify(DEMO_FIXTURE)}`));
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal((await countRows()).users, 4);
+    assert.equal(cli("import", writeFixture("directory.json", directoryFixture())).status, 0);
+  });
+
+  test("control characters from a hostile fixture or file name reach the terminal as escapes", async () => {
+    const before = await countRows();
+    const hostile = "evil\u001b[2J\r\u0007\u202Egnp.exe\u009b";
+    const escaped = "evil\\x1b[2J\\x0d\\x07\\u{202e}gnp.exe\\x9b";
+    const path = join(directory, `${hostile}.json`);
+    const fixture = directoryFixture();
+    fixture.users[1] = { ...fixture.users[1], username: hostile };
+    fixture.users[2] = { ...fixture.users[2], username: hostile };
+    writeFileSync(path, JSON.stringify(fixture));
+    const duplicate = cli("import", path);
+    assert.equal(duplicate.status, 1);
+    assert.doesNotMatch(duplicate.stderr, TERMINAL_CONTROLS);
+    // The value is quoted as a JSON string, whose own escapes come first.
+    const quoted = "evil\\u001b[2J\\r\\u0007\\u{202e}gnp.exe\\x9b";
+    assert.ok(duplicate.stderr.includes(`users[2] (id 3), field "username": "${quoted}" is already used by users[1] (id 2)`), duplicate.stderr);
+
+    const schema = directoryFixture() as unknown as { users: Record<string, unknown>[] } & Record<string, unknown>;
+    schema[`\u001b]0;owned\u0007`] = [];
+    schema.users[1] = { ...schema.users[1], gender: hostile, [`is\u0000staff\nFixture accepted`]: true };
+    schema.users[2] = { ...schema.users[2], last_login: `\u001b[1A\r${hostile}` };
+    const refused = cli("import", writeFixture("hostile-fields.json", schema));
+    assert.equal(refused.status, 1);
+    assert.doesNotMatch(refused.stderr, TERMINAL_CONTROLS);
+    assert.match(refused.stderr, /unknown section "\\x1b\]0;owned\\x07"/);
+    assert.ok(refused.stderr.includes('unknown field "is\\x00staff\\x0aFixture accepted"'), refused.stderr);
+    assert.ok(refused.stderr.includes(escaped));
+
+    const broken = cli("import", writeFixture(`${hostile}-broken.json`, "{"));
+    assert.doesNotMatch(broken.stderr, TERMINAL_CONTROLS);
+    assert.match(broken.stderr, /evil\\x1b\[2J\\x0d.*-broken\.json is not valid JSON: line 1, column 2:/);
+    assert.deepEqual(await countRows(), before);
+  });
+
+  test("ordinary non-ASCII text is printed as it is", () => {
+    const fixture = directoryFixture();
+    fixture.users[1] = { ...fixture.users[1], username: "علی\u200cرضا" };
+    fixture.users[2] = { ...fixture.users[2], username: "علی\u200cرضا" };
+    const result = cli("import", writeFixture("persian.json", fixture));
+    assert.match(result.stderr, /users\[2\] \(id 3\), field "username": "علی\u200cرضا" is already used by users\[1\] \(id 2\)/);
+  });
+
+  test("a NUL in a text field is refused on every engine (PostgreSQL cannot store one)", () => {
+    const fixture = directoryFixture();
+    fixture.users[1] = { ...fixture.users[1], first_name: "nul\u0000here" };
+    const result = cli("import", writeFixture("nul.json", fixture));
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /users\[1\] \(id 2\), field "first_name": contains a NUL character \(\\x00\)/);
+  });
+
+  test("an empty fixture, {}, empties the database", async () => {
+    const result = cli("import", writeFixture("nothing.json", "{}"));
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout, "Deleted 11 users, 3 groups, 3 permissions, 8 tokens; imported 0 users, 0 groups, 0 permissions, 0 tokens.\n");
+    assert.deepEqual(await countRows(), { users: 0, groups: 0, permissions: 0, tokens: 0, usernames: [] });
+    assert.equal(cli("import", writeFixture("directory.json", directoryFixture())).status, 0);
+  });
+
+  test("without arguments it prints the usage, which lists every command", () => {
     const result = cli();
     assert.equal(result.status, 2);
     assert.match(result.stderr, /Usage:/);
+    for (const command of ["import <file.json>", "demo-data", "token create <username>"]) {
+      assert.ok(result.stderr.includes(`npm run cli -- ${command}`), command);
+    }
+    const help = cli("--help");
+    assert.equal(help.status, 0);
+    assert.equal(help.stdout, result.stderr);
+  });
+});
+
+describe("a failure inside the database", () => {
+  test("is told in one line, without Prisma's quote of the source, and changes nothing", async () => {
+    const url = await createEmptyDatabaseUrl();
+    assert.equal(cliOn(url, "import", writeFixture("directory.json", directoryFixture())).status, 0);
+    const db = createDatabase(parseDatabaseUrl(url));
+    try {
+      if (TEST_ENGINE === "sqlite") {
+        await db.$executeRawUnsafe(`CREATE TRIGGER refuse_users BEFORE INSERT ON "User" BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END`);
+      } else {
+        await db.$executeRawUnsafe(`CREATE FUNCTION refuse_users() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by a test trigger'; END $$`);
+        await db.$executeRawUnsafe(`CREATE TRIGGER refuse_users BEFORE INSERT ON "User" FOR EACH ROW EXECUTE FUNCTION refuse_users()`);
+      }
+    } finally {
+      await db.$disconnect();
+    }
+    const before = await countRows(url);
+    const result = cliOn(url, "import", writeFixture("demo.json", DEMO_FIXTURE));
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /^The database refused the change, which was rolled back: .*refused by a test trigger.*\n$/);
+    assert.doesNotMatch(result.stderr, /invocation|import-fixture\.ts|→/);
+    assert.deepEqual(await countRows(url), before);
+  });
+});
+
+describe("npm run cli -- demo-data", () => {
+  test("replaces all data with the demo data and warns that its admin key is public", async () => {
+    const url = await createEmptyDatabaseUrl();
+    assert.equal(cliOn(url, "import", writeFixture("directory.json", directoryFixture())).status, 0);
+    const result = cliOn(url, "demo-data");
+    assert.equal(result.status, 0, result.stderr);
+    const demo = JSON.parse(readFileSync(DEMO_FIXTURE_PATH, "utf8"));
+    assert.equal(
+      result.stdout,
+      `Deleted 11 users, 3 groups, 3 permissions, 8 tokens; imported ${demo.users.length} users, ${demo.groups.length} groups, ${demo.permissions.length} permissions, 1 token.\n`,
+    );
+    assert.equal(result.stderr.trim().split("\n").length, 1);
+    assert.match(result.stderr, /demo admin's key is public.*never use it.*on a real database/);
+    assert.ok(!result.stderr.includes(DEMO_ADMIN_KEY), "the key itself is not needed in the warning");
+    assert.deepEqual((await countRows(url)).usernames, demo.users.map((user: { username: string }) => user.username));
+    const db = createDatabase(parseDatabaseUrl(url));
+    try {
+      assert.equal(await demoKeyIsActive(db), true);
+    } finally {
+      await db.$disconnect();
+    }
   });
 });
 
@@ -186,5 +344,11 @@ describe("npm run cli -- token create", () => {
     const result = cli("token", "create", "nobody");
     assert.equal(result.status, 1);
     assert.equal(result.stderr.trim(), 'No user with username "nobody".');
+  });
+
+  test("a username with control characters is echoed as escapes", () => {
+    const result = cli("token", "create", "x\u001b[2J\r\u202Ey");
+    assert.equal(result.status, 1);
+    assert.equal(result.stderr, 'No user with username "x\\x1b[2J\\x0d\\u{202e}y".\n');
   });
 });
