@@ -2,6 +2,7 @@
 // npm in between, so that signals reach the service itself).
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
 const root = new URL("..", import.meta.url);
 
@@ -15,12 +16,20 @@ export type ServiceProcess = {
   sees(pattern: RegExp): Promise<void>;
 };
 
-export function startService(env: Record<string, string>): ServiceProcess {
+/**
+ * `cwd` runs it from another folder (where the default database then goes);
+ * the start script's module paths are made absolute so that it still finds them.
+ */
+export function startService(env: Record<string, string>, { cwd = fileURLToPath(root) }: { cwd?: string } = {}): ServiceProcess {
   const script = JSON.parse(readFileSync(new URL("package.json", root), "utf8")).scripts.start as string;
   const [command, ...args] = script.split(" ");
   if (command !== "node") throw new Error(`expected the start script to run node, got: ${script}`);
-  const child = spawn(process.execPath, args, {
-    cwd: root,
+  const absoluteArgs = args.map((arg, index) => {
+    if (args[index - 1] === "--import") return import.meta.resolve(arg);
+    return arg.endsWith(".ts") ? fileURLToPath(new URL(arg, root)) : arg;
+  });
+  const child = spawn(process.execPath, absoluteArgs, {
+    cwd,
     env: { ...process.env, HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

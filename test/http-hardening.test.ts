@@ -1,0 +1,126 @@
+// What reaches the service over a real socket, byte for byte as a hostile or
+// broken client sends it: Host headers, request targets, repeated headers,
+// slow clients. No fetch client can send most of these, so a raw socket does.
+import assert from "node:assert/strict";
+import { connect } from "node:net";
+import { after, before, describe, test } from "node:test";
+import { DEMO_ADMIN_KEY } from "../src/fixtures/demo-data.ts";
+import { DRF_MESSAGES } from "../src/errors.ts";
+import { createEmptyDatabaseUrl } from "./helpers.ts";
+import { startService, type ServiceProcess } from "./service-process.ts";
+
+type RawResponse = { status: number; head: string; body: string };
+
+/** Sends `lines` as one request (CRLF-joined, `Connection: close` added) and reads the answer to the end. */
+function rawRequest(origin: string, lines: string[]): Promise<RawResponse> {
+  const { hostname, port } = new URL(origin);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => {
+      socket.write([...lines, "Connection: close", "", ""].join("\r\n"));
+    });
+    let received = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => (received += chunk));
+    socket.on("error", reject);
+    socket.on("close", () => {
+      const [head = "", body = ""] = received.split("\r\n\r\n", 2);
+      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), head, body });
+    });
+  });
+}
+
+const get = (path: string, host: string, ...headers: string[]) => [`GET ${path} HTTP/1.1`, `Host: ${host}`, ...headers];
+const adminKey = `Authorization: Token ${DEMO_ADMIN_KEY}`;
+
+describe("over a real socket", () => {
+  let service: ServiceProcess;
+  let origin: string;
+  let host: string;
+  before(async () => {
+    service = startService({
+      DATABASE_URL: await createEmptyDatabaseUrl(),
+      DEMO_DATA: "true",
+      HTTP_HEADERS_TIMEOUT_MS: "500",
+      HTTP_REQUEST_TIMEOUT_MS: "1000",
+    });
+    origin = await service.origin;
+    host = new URL(origin).host;
+  });
+  after(() => service?.child.kill("SIGTERM"));
+
+  test("the request answers as usual", async () => {
+    const response = await rawRequest(origin, get("/api/users/2/", host, adminKey));
+    assert.equal(response.status, 200);
+    assert.equal(JSON.parse(response.body).username, "moratti120");
+  });
+
+  for (const badHost of ["[zz", "a b", "x/graphql?query=%7B__typename%7D#", "users.example.com@evil", "evil\\x"]) {
+    test(`Host ${JSON.stringify(badHost)} is a 400 with a JSON detail, on any path`, async () => {
+      for (const path of ["/api/users/1/", "/graphql", "/healthz", "/"]) {
+        const response = await rawRequest(origin, get(path, badHost, adminKey));
+        assert.equal(response.status, 400, path);
+        assert.match(response.head, /content-type: application\/json/i);
+        assert.deepEqual(JSON.parse(response.body), { detail: "Bad Request: the Host header is not a valid host name." });
+      }
+    });
+  }
+
+  test("a Host that smuggles a path cannot route the request to GraphQL", async () => {
+    // Built into a URL, this Host would make the path /graphql and the real target a fragment.
+    const response = await rawRequest(origin, get("/api/users/1/", "x/graphql?query={__typename}#", adminKey));
+    assert.doesNotMatch(response.body, /__typename|"data"/);
+  });
+
+  for (const path of ["/api/x/../users/2/", "/api/users/./2/", "/api\\users\\2\\", "/api/users/2/..%2F2/", "//api/users/2/"]) {
+    test(`the path is routed as sent: ${path} is not user 2`, async () => {
+      const response = await rawRequest(origin, get(path, host, adminKey));
+      assert.equal(response.status, 404);
+      assert.deepEqual(JSON.parse(response.body), { detail: DRF_MESSAGES.notFound });
+    });
+  }
+
+  test("a request target in absolute form is refused", async () => {
+    const response = await rawRequest(origin, get("http://evil.example/api/users/2/", host, adminKey));
+    assert.equal(response.status, 400);
+    assert.doesNotMatch(response.body, /moratti120/);
+  });
+
+  test("two Authorization headers are refused as DRF behind gunicorn refuses them", async () => {
+    for (const second of [adminKey, "Authorization: Token 0000000000000000000000000000000000000000"]) {
+      const response = await rawRequest(origin, get("/api/users/2/", host, adminKey, second));
+      assert.equal(response.status, 401);
+      assert.match(response.head, /www-authenticate: Token/i);
+      assert.deepEqual(JSON.parse(response.body), { detail: DRF_MESSAGES.tokenWithSpaces });
+    }
+  });
+
+  test("no response carries a stack trace or a file path", async () => {
+    const probes = [
+      get("/api/users/99999999999999999999/", host, adminKey),
+      get("/graphql?query=%7B", host, "Accept: application/json"),
+      [`POST /graphql HTTP/1.1`, `Host: ${host}`, "Content-Type: application/json", "Content-Length: 9", "", "{not json"],
+      get("/%zz", host),
+    ];
+    for (const lines of probes) {
+      const response = await rawRequest(origin, lines);
+      assert.ok(response.status > 0 && response.status < 500, `${lines[0]}: ${response.status}`);
+      assert.doesNotMatch(response.body, /\n\s+at |\.ts:\d+|node_modules/, lines[0]);
+    }
+  });
+
+  test("a client that stops sending its headers is cut off at HTTP_HEADERS_TIMEOUT_MS", async () => {
+    const { hostname, port } = new URL(origin);
+    const started = Date.now();
+    const closed = await new Promise<{ received: string; afterMs: number }>((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () => socket.write(`GET /healthz HTTP/1.1\r\nHost: ${host}\r\n`));
+      let received = "";
+      socket.setEncoding("utf8");
+      socket.on("data", (chunk: string) => (received += chunk));
+      socket.on("error", reject);
+      socket.on("close", () => resolve({ received, afterMs: Date.now() - started }));
+    });
+    assert.match(closed.received, /^HTTP\/1\.1 408/);
+    // Node's own default would hold it for a minute; a few checking intervals is the bound here.
+    assert.ok(closed.afterMs < 10_000, `closed after ${closed.afterMs} ms`);
+  });
+});
