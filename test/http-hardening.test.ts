@@ -100,6 +100,7 @@ describe("over a real socket", () => {
       get("/graphql?query=%7B", host, "Accept: application/json"),
       [`POST /graphql HTTP/1.1`, `Host: ${host}`, "Content-Type: application/json", "Content-Length: 9", "", "{not json"],
       get("/%zz", host),
+      get("/healthz", "[zz"),
     ];
     for (const lines of probes) {
       const response = await rawRequest(origin, lines);
