@@ -124,6 +124,8 @@ describe("npm run cli -- import", () => {
     assert.match(notJson.stderr, /is not valid JSON/);
     const notObject = cli("import", writeFixture("list.json", [1, 2]));
     assert.match(notObject.stderr, /one JSON object/);
+    const inherited = cli("import", writeFixture("inherited.json", '{"constructor": [], "users": []}'));
+    assert.match(inherited.stderr, /unknown section "constructor"/);
     const missing = cli("import", join(directory, "nope.json"));
     assert.match(missing.stderr, /cannot read/);
   });
@@ -175,9 +177,7 @@ describe("npm run cli -- import", () => {
     const duplicate = cli("import", path);
     assert.equal(duplicate.status, 1);
     assert.doesNotMatch(duplicate.stderr, TERMINAL_CONTROLS);
-    // The value is quoted as a JSON string, whose own escapes come first.
-    const quoted = "evil\\u001b[2J\\r\\u0007\\u{202e}gnp.exe\\x9b";
-    assert.ok(duplicate.stderr.includes(`users[2] (id 3), field "username": "${quoted}" is already used by users[1] (id 2)`), duplicate.stderr);
+    assert.ok(duplicate.stderr.includes(`users[2] (id 3), field "username": "${escaped}" is already used by users[1] (id 2)`), duplicate.stderr);
 
     const schema = directoryFixture() as unknown as { users: Record<string, unknown>[] } & Record<string, unknown>;
     schema[`\u001b]0;owned\u0007`] = [];
@@ -194,6 +194,18 @@ describe("npm run cli -- import", () => {
     assert.doesNotMatch(broken.stderr, TERMINAL_CONTROLS);
     assert.match(broken.stderr, /evil\\x1b\[2J\\x0d.*-broken\.json is not valid JSON: line 1, column 2:/);
     assert.deepEqual(await countRows(), before);
+  });
+
+  test("a value from the file is quoted in a message by its first 60 characters only", () => {
+    const fixture = directoryFixture() as unknown as { users: Record<string, unknown>[] };
+    fixture.users[1] = { ...fixture.users[1], gender: "x".repeat(100_000), ["y".repeat(100_000)]: 1 };
+    fixture.users[2] = { ...fixture.users[2], last_login: "z".repeat(100_000) };
+    const result = cli("import", writeFixture("long-values.json", fixture));
+    assert.equal(result.status, 1);
+    assert.ok(result.stderr.length < 1_000, `${result.stderr.length} characters printed`);
+    assert.match(result.stderr, new RegExp(`field "gender": expected one of male, female, other, got "${"x".repeat(60)}…"`));
+    assert.match(result.stderr, new RegExp(`unknown field "${"y".repeat(60)}…"`));
+    assert.match(result.stderr, new RegExp(`field "last_login": expected ISO 8601 .*, got "${"z".repeat(60)}…"`));
   });
 
   test("ordinary non-ASCII text is printed as it is", () => {
