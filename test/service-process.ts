@@ -43,7 +43,8 @@ export function startService(env: Record<string, string>, { cwd = fileURLToPath(
   child.stdout.on("data", onData);
   child.stderr.on("data", onData);
   const exited = new Promise<{ code: number | null; output: string }>((resolve) =>
-    child.once("exit", (code) => resolve({ code, output })),
+    // "close", not "exit": it comes after the last of its output has been read.
+    child.once("close", (code) => resolve({ code, output })),
   );
   const sees = (pattern: RegExp) =>
     new Promise<void>((resolve) => {
