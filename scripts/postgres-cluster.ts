@@ -17,6 +17,9 @@ export type PostgresCluster = {
   destroy(): void;
 };
 
+/** Every cluster's folder is named so; stopLeftoverClusters() looks for these. */
+const FOLDER_PREFIX = "users-gateway-pg-";
+
 /** The newest server binaries Debian's packages installed, or PG_BINDIR. */
 export function findPostgresBinaries(): string | null {
   if (process.env.PG_BINDIR) return process.env.PG_BINDIR;
@@ -39,24 +42,32 @@ export function freePort(): Promise<number> {
   });
 }
 
+const asRoot = process.getuid?.() === 0;
+
+/** Runs one of the server's programs, as the `postgres` user when we are root. */
+function runServerProgram(bin: string, program: string, args: string[]) {
+  const command = asRoot ? "runuser" : join(bin, program);
+  const fullArgs = asRoot ? ["-u", "postgres", "--", join(bin, program), ...args] : args;
+  execFileSync(command, fullArgs, { stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/** Gives a file to the `postgres` user when we are root, so that the server may use it. */
+function giveToServerUser(path: string) {
+  if (!asRoot) return;
+  const uid = Number(execFileSync("id", ["-u", "postgres"]).toString());
+  const gid = Number(execFileSync("id", ["-g", "postgres"]).toString());
+  chownSync(path, uid, gid);
+}
+
 export async function createPostgresCluster(): Promise<PostgresCluster> {
   const bin = findPostgresBinaries();
   if (!bin) {
     throw new Error("PostgreSQL server binaries not found (apt-get install -y postgresql), or set PG_BINDIR");
   }
-  const asRoot = process.getuid?.() === 0;
-  const run = (program: string, args: string[]) => {
-    const command = asRoot ? "runuser" : join(bin, program);
-    const fullArgs = asRoot ? ["-u", "postgres", "--", join(bin, program), ...args] : args;
-    execFileSync(command, fullArgs, { stdio: ["ignore", "pipe", "pipe"] });
-  };
+  const run = (program: string, args: string[]) => runServerProgram(bin, program, args);
 
-  const directory = mkdtempSync(join(tmpdir(), "users-gateway-pg-"));
-  if (asRoot) {
-    const uid = Number(execFileSync("id", ["-u", "postgres"]).toString());
-    const gid = Number(execFileSync("id", ["-g", "postgres"]).toString());
-    chownSync(directory, uid, gid);
-  }
+  const directory = mkdtempSync(join(tmpdir(), FOLDER_PREFIX));
+  giveToServerUser(directory);
   const data = join(directory, "data");
   const port = await freePort();
   run("initdb", ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
@@ -85,4 +96,23 @@ export async function createPostgresCluster(): Promise<PostgresCluster> {
   };
   cluster.start();
   return cluster;
+}
+
+/**
+ * Stops, at once, the servers of clusters made in `directory` that are still
+ * running: those of tests that were interrupted before they could destroy
+ * them. Call it before removing the folder from under them.
+ */
+export function stopLeftoverClusters(directory: string) {
+  const bin = findPostgresBinaries();
+  if (!bin || !existsSync(directory)) return;
+  for (const name of readdirSync(directory)) {
+    const data = join(directory, name, "data");
+    if (!name.startsWith(FOLDER_PREFIX) || !existsSync(join(data, "postmaster.pid"))) continue;
+    try {
+      runServerProgram(bin, "pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]);
+    } catch {
+      // Already stopped: the file outlived its server.
+    }
+  }
 }
