@@ -1,14 +1,21 @@
 // A throwaway PostgreSQL cluster on a free loopback port, for tests and CI:
 // initdb into a temporary folder, pg_ctl to start and stop it, rm to forget it.
 // As root the server runs as the `postgres` user, which initdb requires.
+//
+// Only whoever holds its `url` gets in: any local user can reach a loopback
+// port, and the superuser may do anything (read files, run programs as the
+// server's user). So the superuser has a random password, asked for
+// (scram-sha-256) over TCP and over the Unix socket alike, and the socket
+// stays in the cluster's own folder, which only the server's user may enter.
 import { execFileSync } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export type PostgresCluster = {
-  /** Superuser URL of the cluster's `postgres` database. */
+  /** Superuser URL of the cluster's `postgres` database, password included. */
   url: string;
   port: number;
   stop(): void;
@@ -66,17 +73,31 @@ export async function createPostgresCluster(): Promise<PostgresCluster> {
   }
   const run = (program: string, args: string[]) => runServerProgram(bin, program, args);
 
+  // mkdtemp makes it 0700: only its owner (the server's user) enters it, and the socket lives there.
   const directory = mkdtempSync(join(tmpdir(), FOLDER_PREFIX));
   giveToServerUser(directory);
   const data = join(directory, "data");
   const port = await freePort();
-  run("initdb", ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
+
+  // base64url: nothing in it needs escaping in a URL.
+  const password = randomBytes(24).toString("base64url");
+  const passwordFile = join(directory, "superuser-password");
+  writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
+  giveToServerUser(passwordFile);
+  try {
+    run("initdb", [
+      ...["-D", data, "-U", "postgres", "--auth=scram-sha-256", `--pwfile=${passwordFile}`],
+      ...["-E", "UTF8", "--locale=C", "--no-sync"],
+    ]);
+  } finally {
+    rmSync(passwordFile, { force: true });
+  }
 
   // No fsync: the data is thrown away. Loopback only; the socket lives in the folder.
   const options = `-p ${port} -k ${directory} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
   let running = false;
   const cluster: PostgresCluster = {
-    url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
+    url: `postgresql://postgres:${password}@127.0.0.1:${port}/postgres`,
     port,
     start() {
       run("pg_ctl", ["-D", data, "-o", options, "-l", join(directory, "server.log"), "-w", "start"]);
