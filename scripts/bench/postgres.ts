@@ -1,0 +1,62 @@
+// `--engine postgres`: a throwaway cluster, as the tests use (scripts/postgres-cluster.ts),
+// with the data set imported once into a template database; every scenario's
+// service then gets its own copy (CREATE DATABASE … TEMPLATE, a file copy on
+// the server), as every SQLite scenario gets its own copy of the file, so
+// that one scenario's last_seen_at writes do not spare the next its own.
+import pg from "pg";
+import { createPostgresCluster, type PostgresCluster } from "../postgres-cluster.ts";
+import { importDataset, migrate, type BuildTimes } from "./dataset-cache.ts";
+import type { FixtureDocument } from "./dataset.ts";
+
+const TEMPLATE = "bench_template";
+
+export type BenchPostgres = {
+  cluster: PostgresCluster;
+  /** A fresh database holding the data set, for one scenario. */
+  databaseFor(name: string): Promise<string>;
+  destroy(): void;
+};
+
+function urlOfDatabase(clusterUrl: string, database: string): string {
+  const url = new URL(clusterUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+async function run(clusterUrl: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: clusterUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function startBenchPostgres(
+  fixture: FixtureDocument,
+  log: (line: string) => void,
+): Promise<{ postgres: BenchPostgres; times: Omit<BuildTimes, "generateSeconds"> }> {
+  const cluster = await createPostgresCluster();
+  const postgres: BenchPostgres = {
+    cluster,
+    async databaseFor(name) {
+      const database = `bench_${name.replace(/[^a-z0-9_]/gi, "_").toLowerCase()}`;
+      await run(cluster.url, `DROP DATABASE IF EXISTS ${database}`);
+      await run(cluster.url, `CREATE DATABASE ${database} TEMPLATE ${TEMPLATE}`);
+      return urlOfDatabase(cluster.url, database);
+    },
+    destroy: () => cluster.destroy(),
+  };
+  try {
+    await run(cluster.url, `CREATE DATABASE ${TEMPLATE}`);
+    const url = urlOfDatabase(cluster.url, TEMPLATE);
+    log(`importing the data set into PostgreSQL (port ${cluster.port}) …`);
+    const migrateSeconds = await migrate(url);
+    const { parseSeconds, importSeconds } = await importDataset(url, fixture);
+    return { postgres, times: { parseSeconds, migrateSeconds, importSeconds } };
+  } catch (error) {
+    postgres.destroy();
+    throw error;
+  }
+}

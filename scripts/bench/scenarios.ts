@@ -1,0 +1,73 @@
+// What each scenario sends. Every request targets a random readable user (ids
+// drawn from the seed), so no cache keyed on the id can serve a run from a
+// handful of rows; scenario b also draws the requester, so nothing cached per
+// requester can flatter the figure either.
+import { print } from "graphql";
+import { UserEverythingDocument, UserEverythingFragmentDoc } from "../../test/generated/graphql.ts";
+import type { DatasetManifest } from "./dataset.ts";
+import type { RequestSource } from "./load.ts";
+import { createRandom } from "./random.ts";
+
+export const SCENARIO_IDS = ["a", "b", "c", "d"] as const;
+export type ScenarioId = (typeof SCENARIO_IDS)[number];
+
+export const SCENARIO_TITLES: Record<ScenarioId | "floor", string> = {
+  floor: "floor (node:http + SQL)",
+  a: "(a) REST, admin token",
+  b: "(b) REST, random tokens",
+  c: "(c) GraphQL user",
+  d: "(d) GraphQL 10 users",
+};
+
+const ALIASES = "abcdefghij".split("");
+
+/** Ten aliased `user` fields with every field, each id a variable. */
+const TEN_USERS_QUERY = [
+  `query TenUsers(${ALIASES.map((alias) => `$${alias}: ID!`).join(", ")}) {`,
+  ...ALIASES.map((alias) => `  ${alias}: user(id: $${alias}) { ...UserEverything }`),
+  "}",
+  print(UserEverythingFragmentDoc),
+].join("\n");
+
+const USER_QUERY = print(UserEverythingDocument);
+
+export function requestSources(manifest: DatasetManifest, seed: number): Record<ScenarioId | "floor", RequestSource> {
+  const random = createRandom(seed ^ 0x5eed);
+  const randomId = () => random.pick(manifest.visibleIds);
+  const keys = manifest.requesters.map((requester) => `Token ${requester.key}`);
+  const admin = `Token ${manifest.adminKey}`;
+
+  const rest = (authorization: () => string): RequestSource => ({
+    request: {
+      method: "GET",
+      setupRequest: (request) => ({
+        ...request,
+        path: `/api/users/${randomId()}/`,
+        headers: { ...request.headers, authorization: authorization() },
+      }),
+    },
+    verifyBody: (body) => body.startsWith('{"id":'),
+  });
+
+  const graphql = (query: string, variables: () => Record<string, string>, firstField: string): RequestSource => ({
+    request: {
+      method: "POST",
+      setupRequest: (request) => ({
+        ...request,
+        path: "/graphql",
+        headers: { ...request.headers, authorization: admin, "content-type": "application/json" },
+        body: JSON.stringify({ query, variables: variables() }),
+      }),
+    },
+    // A readable id always gives a user: an error, or a null where a user was asked, is no answer.
+    verifyBody: (body) => body.startsWith(`{"data":{"${firstField}":{`) && !body.includes('"errors":['),
+  });
+
+  return {
+    floor: rest(() => admin),
+    a: rest(() => admin),
+    b: rest(() => random.pick(keys)),
+    c: graphql(USER_QUERY, () => ({ id: String(randomId()) }), "user"),
+    d: graphql(TEN_USERS_QUERY, () => Object.fromEntries(ALIASES.map((alias) => [alias, String(randomId())])), "a"),
+  };
+}
