@@ -208,7 +208,14 @@ function describeFailures(file) {
   let text = "";
   for (const failure of file.failures) {
     const time = failure.durationMs === undefined ? "" : ` (${seconds(failure.durationMs)})`;
-    text += `\n✖ ${file.name} › ${failure.title}${time}\n${indent(describeError(failure.error), 4)}\n`;
+    let description;
+    try {
+      description = describeError(failure.error);
+    } catch (error) {
+      // A report with one failure told plainly beats no report at all.
+      description = `${String(failure.error)}\n(the reporter could not say more: ${String(error)})`;
+    }
+    text += `\n✖ ${file.name} › ${failure.title}${time}\n${indent(description, 4)}\n`;
   }
   const output = file.output.join("").trimEnd();
   if (output) {
@@ -227,13 +234,9 @@ function describeError(error) {
     const how = failure.signal ? `was killed by ${failure.signal}` : `exited with code ${failure.exitCode}`;
     return `the test file's process ${how}`;
   }
-  const thrown = failure.cause ?? failure;
-  if (typeof thrown !== "object" || thrown === null) return String(thrown);
-  // Stack frames inside node itself say nothing about the failure. (This error
-  // is the reporter's own copy of what the test threw.)
-  for (let error = thrown; error instanceof Object; error = /** @type {Error} */ (error).cause) {
-    if (typeof error.stack === "string") error.stack = error.stack.replace(/^\s*at (?:.*\()?node:.*\n?/gm, "").trimEnd();
-  }
+  const cause = failure.cause ?? failure;
+  if (typeof cause !== "object" || cause === null) return String(cause);
+  const thrown = withoutNodeFrames(cause);
   // A hook's failure says which hook (before, after...); its cause says why.
   const context =
     failure.failureType === "hookFailed" && failure.message !== /** @type {Error} */ (thrown).message
@@ -244,6 +247,27 @@ function describeError(error) {
   const assertion = /** @type {{ stack?: string, generatedMessage?: boolean }} */ (thrown);
   if (assertion.generatedMessage === true && assertion.stack) return context + assertion.stack;
   return context + inspect(thrown, { depth: 4, breakLength: 100 });
+}
+
+/**
+ * A copy of an error (and of its causes) without the stack frames inside node
+ * itself, which say nothing about the failure. A copy: Node 24 makes the stack
+ * of the errors it hands reporters read-only.
+ * @param {object} error
+ * @returns {object}
+ */
+function withoutNodeFrames(error) {
+  const properties = Object.getOwnPropertyDescriptors(error);
+  const { stack, cause } = /** @type {{ stack?: unknown, cause?: unknown }} */ (error);
+  if (typeof stack === "string") {
+    const value = stack.replace(/^\s*at (?:.*\()?node:.*\n?/gm, "").trimEnd();
+    properties.stack = { value, writable: true, configurable: true, enumerable: false };
+  }
+  if (typeof cause === "object" && cause !== null) {
+    const enumerable = properties.cause?.enumerable ?? false;
+    properties.cause = { value: withoutNodeFrames(cause), writable: true, configurable: true, enumerable };
+  }
+  return Object.create(Object.getPrototypeOf(error), properties);
 }
 
 /**
