@@ -17,6 +17,8 @@ export type CpuUse = {
   loadGeneratorCores: number;
   /** Server CPU milliseconds per completed request. */
   serverMsPerRequest: number;
+  /** The database server's processes (PostgreSQL), in cores; null on SQLite, which runs inside the service. */
+  databaseCores: number | null;
   /**
    * Busy cores of everything else on the machine (other processes, the
    * kernel's own work), from /proc/stat: well above zero, someone else's
@@ -49,9 +51,10 @@ function treeCpuSeconds(root: number): number {
 }
 
 /** Starts counting now; finish(requests) gives the use since. */
-export function startCpuCount(serverPid: number): { finish(requests: number): CpuUse } {
+export function startCpuCount(serverPid: number, databasePid: number | null): { finish(requests: number): CpuUse } {
   const wallStart = performance.now();
   const serverStart = treeCpuSeconds(serverPid);
+  const databaseStart = databasePid === null ? 0 : treeCpuSeconds(databasePid);
   const ownStart = process.cpuUsage();
   const machineStart = machineBusySeconds();
   return {
@@ -61,11 +64,13 @@ export function startCpuCount(serverPid: number): { finish(requests: number): Cp
       const ownUsage = process.cpuUsage(ownStart);
       const own = (ownUsage.user + ownUsage.system) / 1e6;
       const machine = machineBusySeconds() - machineStart;
+      const database = databasePid === null ? 0 : treeCpuSeconds(databasePid) - databaseStart;
       return {
         serverCores: server / wall,
         loadGeneratorCores: own / wall,
         serverMsPerRequest: requests > 0 ? (server * 1000) / requests : NaN,
-        otherCores: Math.max(0, machine - server - own) / wall,
+        databaseCores: databasePid === null ? null : database / wall,
+        otherCores: Math.max(0, machine - server - own - database) / wall,
       };
     },
   };

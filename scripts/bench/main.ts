@@ -41,12 +41,16 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
-/** Runs the load against `target` while watching its memory, and stops it afterwards. */
-async function measure(target: RunningProcess, id: Row["id"], options: BenchOptions, sources: ReturnType<typeof requestSources>, floor: LoadResult | null) {
+/** Runs the load against `target` while watching its memory and, over the measured seconds, the CPU. */
+async function measure(
+  target: RunningProcess,
+  id: Row["id"],
+  { options, sources, floor, databasePid }: { options: BenchOptions; sources: ReturnType<typeof requestSources>; floor: LoadResult | null; databasePid: number | null },
+) {
   const memory = watchMemory(target.pid);
   let cpu: ReturnType<typeof startCpuCount> | undefined;
   const settings = { connections: options.connections, durationSeconds: options.durationSeconds, warmupSeconds: options.warmupSeconds };
-  const load = await measureLoad(target.origin, sources[id], settings, () => (cpu = startCpuCount(target.pid)));
+  const load = await measureLoad(target.origin, sources[id], settings, () => (cpu = startCpuCount(target.pid, databasePid)));
   const row = rowOf(id, load, memory.stop(), cpu!.finish(load.requests), floor);
   log(
     `  ${SCENARIO_TITLES[id]}: ${load.requestsPerSecond.toFixed(0)} req/s, p99 ${load.latencyMs.p99.toFixed(2)} ms, ` +
@@ -140,12 +144,12 @@ async function main() {
         throw new Error(`the floor does not answer as the service does, so it measures something else:\n${differences.slice(0, 5).join("\n")}`);
       }
       log("floor check: same status and body as the service (is_online aside) for the hubs, 40 random readable ids, 2 missing ids and a bad key");
-      const floorRow = await measure(floorProcess, "floor", options, sources, null);
+      const floorRow = await measure(floorProcess, "floor", { options, sources, floor: null, databasePid: null });
       rows.push(floorRow);
       floor = floorRow.load;
       await floorProcess.stop();
     }
-    rows.push(await measure(service, id, options, sources, floor));
+    rows.push(await measure(service, id, { options, sources, floor, databasePid: postgres?.serverPid ?? null }));
     await service.stop();
   }
 

@@ -3,6 +3,7 @@
 // service then gets its own copy (CREATE DATABASE … TEMPLATE, a file copy on
 // the server), as every SQLite scenario gets its own copy of the file, so
 // that one scenario's last_seen_at writes do not spare the next its own.
+import { readdirSync, readFileSync } from "node:fs";
 import pg from "pg";
 import { createPostgresCluster, type PostgresCluster } from "../postgres-cluster.ts";
 import { importDataset, migrate, type BuildTimes } from "./dataset-cache.ts";
@@ -14,6 +15,8 @@ export type BenchPostgres = {
   cluster: PostgresCluster;
   /** A fresh database holding the data set, for one scenario. */
   databaseFor(name: string): Promise<string>;
+  /** The server's main process (its backends are its children), to count its CPU apart from the rest of the machine. */
+  serverPid: number | null;
   destroy(): void;
 };
 
@@ -21,6 +24,21 @@ function urlOfDatabase(clusterUrl: string, database: string): string {
   const url = new URL(clusterUrl);
   url.pathname = `/${database}`;
   return url.toString();
+}
+
+/** The postmaster listening on `port`: pg_ctl daemonizes it, so it is found by its command line. */
+function findPostmaster(port: number): number | null {
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+      const portAt = args.indexOf("-p");
+      if (args[0]!.endsWith("/postgres") && portAt > 0 && args[portAt + 1] === String(port)) return Number(entry);
+    } catch {
+      // Gone, or not ours to read.
+    }
+  }
+  return null;
 }
 
 async function run(clusterUrl: string, sql: string): Promise<void> {
@@ -46,6 +64,7 @@ export async function startBenchPostgres(
       await run(cluster.url, `CREATE DATABASE ${database} TEMPLATE ${TEMPLATE}`);
       return urlOfDatabase(cluster.url, database);
     },
+    serverPid: findPostmaster(cluster.port),
     destroy: () => cluster.destroy(),
   };
   try {

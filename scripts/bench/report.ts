@@ -54,7 +54,7 @@ export function formatTable(rows: Row[]): string {
     ]),
   );
   const resources = renderTable(
-    ["scenario", "peak RSS sum MiB", "max/process MiB", "processes", "CPU ms/req", "server cores", "loadgen cores", "other cores"],
+    ["scenario", "peak RSS sum MiB", "max/process MiB", "processes", "CPU ms/req", "server cores", "loadgen cores", "db cores", "other cores"],
     rows.map((row) => [
       row.title,
       fixed(row.memory.totalBytes / MiB, 0),
@@ -63,6 +63,7 @@ export function formatTable(rows: Row[]): string {
       fixed(row.cpu.serverMsPerRequest, 2),
       fixed(row.cpu.serverCores, 2),
       fixed(row.cpu.loadGeneratorCores, 2),
+      row.cpu.databaseCores === null ? "-" : fixed(row.cpu.databaseCores, 2),
       fixed(row.cpu.otherCores, 2),
     ]),
   );
