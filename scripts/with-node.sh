@@ -43,6 +43,7 @@ if [ ! -x "$other_node_dir/bin/node" ]; then
   fetch=$(mktemp -d "$cache/fetch.XXXXXX")
   npm pack --silent --pack-destination "$fetch" "$package@$version" > /dev/null
   tar -xzf "$fetch"/*.tgz -C "$fetch"
+  rm -rf "$other_node_dir" # Whatever is there is not a whole Node (no bin/node): replace it.
   mv "$fetch/package" "$other_node_dir"
   rm -rf "$fetch"
 fi
