@@ -67,10 +67,23 @@ class GatewayPool extends pg.Pool {
 }
 
 /**
+ * How long a SQLite connection waits for another's write lock before it
+ * fails with SQLITE_BUSY. Writes here are short (a last_seen_at, a token),
+ * but an import or a migration in another process holds the lock longer,
+ * and on a loaded machine better-sqlite3's default of 5 s was seen to run out
+ * when two instances migrated one new file at once.
+ */
+const SQLITE_BUSY_TIMEOUT_MS = 30_000;
+
+/**
  * Creates a SQLite file that does not exist yet, readable by its owner only:
- * it holds emails, phone numbers and key hashes. SQLite gives the journal and
- * WAL files it creates beside it the database file's mode. The folder is made
- * only where src/database-url.ts allows one to be made (the default ./data).
+ * it holds emails, phone numbers and key hashes. SQLite gives the journal (or
+ * WAL) files it creates beside it the database file's mode. The folder is made
+ * only where src/database-url.ts allows one (the default ./data).
+ *
+ * Not in WAL mode, on purpose for now: Prisma's schema engine opens SQLite
+ * with `locking_mode=EXCLUSIVE`, and in WAL mode a migration run beside an
+ * open connection left that connection reading a stale, empty snapshot.
  */
 export function prepareSqliteFile(target: DatabaseTarget): void {
   if (target.engine !== "sqlite" || target.filename === ":memory:") return;
@@ -82,7 +95,7 @@ export function prepareSqliteFile(target: DatabaseTarget): void {
 export function createAdapterFactory(target: DatabaseTarget, settings: PoolSettings = DEFAULT_POOL_SETTINGS) {
   if (target.engine === "sqlite") {
     prepareSqliteFile(target);
-    return new PrismaBetterSQLite3({ url: target.filename });
+    return new PrismaBetterSQLite3({ url: target.filename, timeout: SQLITE_BUSY_TIMEOUT_MS });
   }
   const pool = new GatewayPool({
     connectionString: target.connectionString,

@@ -60,6 +60,20 @@ async function main() {
 
   const app = createApp({ db, config, logger, showDemoKey });
   const server = createHttpServer(app.fetch, config.http);
+  // Before the port opens: a SIGTERM sent as soon as the service says it
+  // listens must drain it, not kill it halfway through its banner.
+  const shutdown = (signal: string) => {
+    logger.info(`${signal}: draining requests, then stopping.`);
+    server.close(async () => {
+      await db.$disconnect();
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+    // Keep-alive sockets that never go idle must not hold the process forever.
+    setTimeout(() => server.closeAllConnections(), 10_000).unref();
+  };
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+  process.once("SIGINT", () => shutdown("SIGINT"));
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) => {
       const where = `port ${config.http.port} on ${config.http.host}`;
@@ -90,18 +104,6 @@ async function main() {
     }
   }
 
-  const shutdown = (signal: string) => {
-    logger.info(`${signal}: draining requests, then stopping.`);
-    server.close(async () => {
-      await db.$disconnect();
-      process.exit(0);
-    });
-    server.closeIdleConnections();
-    // Keep-alive sockets that never go idle must not hold the process forever.
-    setTimeout(() => server.closeAllConnections(), 10_000).unref();
-  };
-  process.once("SIGTERM", () => shutdown("SIGTERM"));
-  process.once("SIGINT", () => shutdown("SIGINT"));
 }
 
 main().catch((error) => {
