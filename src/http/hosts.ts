@@ -10,9 +10,8 @@ const HOST_SYNTAX = /^([a-z0-9.-]+|\[[a-f0-9]*:[a-f0-9.:]+\])(:[0-9]+)?$/i;
 /** The host's name without its port or trailing dot, lowercased; null when the header is not a valid host. */
 export function hostName(header: string): string | null {
   if (!HOST_SYNTAX.test(header)) return null;
-  const lower = header.toLowerCase();
-  if (lower.endsWith("]")) return lower;
-  const name = lower.includes(":") && !lower.startsWith("[") ? lower.slice(0, lower.lastIndexOf(":")) : lower.replace(/:\d+$/, "");
+  // The syntax allows one ":port" at the end only: an IPv6 address is bracketed.
+  const name = header.toLowerCase().replace(/:\d+$/, "");
   return name.endsWith(".") ? name.slice(0, -1) : name;
 }
 
