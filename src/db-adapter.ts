@@ -4,9 +4,11 @@
 import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import type BetterSqlite3 from "better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import type { DatabaseTarget } from "./database-url.ts";
+import { cachePreparedStatements } from "./sqlite-statement-cache.ts";
 
 export type PoolSettings = {
   /** Connections one instance may open (PostgreSQL). */
@@ -95,7 +97,15 @@ export function prepareSqliteFile(target: DatabaseTarget): void {
 export function createAdapterFactory(target: DatabaseTarget, settings: PoolSettings = DEFAULT_POOL_SETTINGS) {
   if (target.engine === "sqlite") {
     prepareSqliteFile(target);
-    return new PrismaBetterSQLite3({ url: target.filename, timeout: SQLITE_BUSY_TIMEOUT_MS });
+    const factory = new PrismaBetterSQLite3({ url: target.filename, timeout: SQLITE_BUSY_TIMEOUT_MS });
+    // The adapter keeps its better-sqlite3 connection as `client`; see src/sqlite-statement-cache.ts.
+    const connect = factory.connect.bind(factory);
+    factory.connect = async () => {
+      const adapter = await connect();
+      cachePreparedStatements((adapter as unknown as { client: BetterSqlite3.Database }).client);
+      return adapter;
+    };
+    return factory;
   }
   const pool = new GatewayPool({
     connectionString: target.connectionString,
