@@ -13,6 +13,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pg from "pg";
 
 export type PostgresCluster = {
   /** Superuser URL of the cluster's `postgres` database, password included. */
@@ -135,5 +136,16 @@ export function stopLeftoverClusters(directory: string) {
     } catch {
       // Already stopped: the file outlived its server.
     }
+  }
+}
+
+/** Runs one statement on a server (CREATE DATABASE, DROP DATABASE …) over a connection of its own. */
+export async function runOnServer(serverUrl: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
   }
 }

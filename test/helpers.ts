@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { after } from "node:test";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { print } from "graphql";
-import pg from "pg";
+import { runOnServer } from "../scripts/postgres-cluster.ts";
 import { parseDatabaseUrl, type DatabaseTarget } from "../src/database-url.ts";
 import { createDatabase, type Database } from "../src/db.ts";
 import { StatementRecorder } from "../src/db-statement-recorder.ts";
@@ -51,15 +51,6 @@ export async function createEmptyDatabaseUrl(): Promise<string> {
   return url.toString();
 }
 
-async function runOnServer(serverUrl: string, sql: string) {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 /** A new database, migrated, with a client that records its SQL. */
 export async function createTestDatabase(): Promise<TestDatabase> {

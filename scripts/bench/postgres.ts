@@ -4,8 +4,7 @@
 // the server), as every SQLite scenario gets its own copy of the file, so
 // that one scenario's last_seen_at writes do not spare the next its own.
 import { readdirSync, readFileSync } from "node:fs";
-import pg from "pg";
-import { createPostgresCluster, type PostgresCluster } from "../postgres-cluster.ts";
+import { createPostgresCluster, runOnServer, type PostgresCluster } from "../postgres-cluster.ts";
 import { importDataset, migrate, type BuildTimes } from "./dataset-cache.ts";
 import type { FixtureDocument } from "./dataset.ts";
 
@@ -41,15 +40,6 @@ function findPostmaster(port: number): number | null {
   return null;
 }
 
-async function run(clusterUrl: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: clusterUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 export async function startBenchPostgres(
   fixture: FixtureDocument,
@@ -60,15 +50,15 @@ export async function startBenchPostgres(
     cluster,
     async databaseFor(name) {
       const database = `bench_${name.replace(/[^a-z0-9_]/gi, "_").toLowerCase()}`;
-      await run(cluster.url, `DROP DATABASE IF EXISTS ${database}`);
-      await run(cluster.url, `CREATE DATABASE ${database} TEMPLATE ${TEMPLATE}`);
+      await runOnServer(cluster.url, `DROP DATABASE IF EXISTS ${database}`);
+      await runOnServer(cluster.url, `CREATE DATABASE ${database} TEMPLATE ${TEMPLATE}`);
       return urlOfDatabase(cluster.url, database);
     },
     serverPid: findPostmaster(cluster.port),
     destroy: () => cluster.destroy(),
   };
   try {
-    await run(cluster.url, `CREATE DATABASE ${TEMPLATE}`);
+    await runOnServer(cluster.url, `CREATE DATABASE ${TEMPLATE}`);
     const url = urlOfDatabase(cluster.url, TEMPLATE);
     log(`importing the data set into PostgreSQL (port ${cluster.port}) …`);
     const migrateSeconds = await migrate(url);
