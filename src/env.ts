@@ -18,12 +18,13 @@ const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   }));
 
 const FLAG_VALUES = ["true", "false", "1", "0"] as const;
-const booleanFlag = (fallback: boolean) =>
+/** true/false (or 1/0); `fallback` when unset, which `hint` may explain in the message. */
+const booleanFlag = <Fallback>(fallback: Fallback, hint = "") =>
   z
     .string()
     .optional()
     .refine((value) => value === undefined || (FLAG_VALUES as readonly string[]).includes(value), (value) => ({
-      message: `expected true or false, ${got(value ?? "")}`,
+      message: `expected true or false${hint}, ${got(value ?? "")}`,
     }))
     .transform((value) => (value === undefined ? fallback : value === "true" || value === "1"));
 
@@ -93,13 +94,7 @@ const variables = z.object({
   LOG_LEVEL: oneOf(LOG_LEVELS).default("info"),
   GRAPHQL_INTROSPECTION: booleanFlag(true),
   GRAPHIQL: booleanFlag(true),
-  DEMO_DATA: z
-    .string()
-    .optional()
-    .refine((value) => value === undefined || (FLAG_VALUES as readonly string[]).includes(value), (value) => ({
-      message: `expected true or false (unset: only on a new default SQLite file), ${got(value ?? "")}`,
-    }))
-    .transform((value): DemoData => (value === undefined ? "auto" : value === "true" || value === "1")),
+  DEMO_DATA: booleanFlag<DemoData>("auto", " (unset: only on a new default SQLite file)"),
   DEBUG_ERRORS: booleanFlag(false),
   HTTP_HEADERS_TIMEOUT_MS: wholeNumber(10_000, 100, 600_000),
   HTTP_REQUEST_TIMEOUT_MS: wholeNumber(30_000, 100, 3_600_000),

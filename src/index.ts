@@ -85,11 +85,12 @@ async function main() {
     server.listen(config.http.port, config.http.host, resolve);
   });
 
-  const url = listenUrl(config, server.address() as AddressInfo);
+  const address = server.address() as AddressInfo;
+  const url = listenUrl(config, address);
   const engine = config.database.engine === "sqlite" ? "SQLite file" : "PostgreSQL";
   logger.info(
     [
-      `users-gateway listening on http://${config.http.host}:${(server.address() as AddressInfo).port}`,
+      `users-gateway listening on http://${config.http.host}:${address.port}`,
       `  database    ${engine} ${describeDatabase(config.database)}`,
       `  migrations  ${applied.length > 0 ? `applied ${applied.join(", ")}` : "none pending"}`,
       `  demo data   ${demoData}`,
