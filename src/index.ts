@@ -54,7 +54,7 @@ async function main() {
 
   const db = createDatabase(config.database, { pool: config.pool });
   await waitForDatabase(db, config.database, config.databaseStartAttempts, logger);
-  const applied = await applyMigrations(config.database);
+  const applied = await applyMigrations(config.database, db);
   const demoData = await applyDemoDataRule(db, config, isNewDefaultFile);
   const showDemoKey = await demoKeyIsActive(db);
 

@@ -1,22 +1,86 @@
 // Applies pending migrations with `prisma migrate deploy`, through the same
 // driver adapter as the service (prisma.config.ts) and the CLI wrapper that
 // spares the engine download (scripts/prisma.mjs).
+//
+// Several processes may start at once over one database (instances, workers,
+// the CLI beside a running service). On PostgreSQL `migrate deploy` takes an
+// advisory lock itself. On SQLite it does not, and its schema engine opens
+// the file with `locking_mode=EXCLUSIVE`: it keeps its read lock until it
+// exits, so beside another process's write the two wait on each other until
+// the busy timeout, and the migration fails (seen in CI: "unknown variant
+// `SocketTimeout`", after 30 s). So on SQLite the check and the migration run
+// under a lock file held across processes, and the Prisma CLI is not started
+// at all when the database already has every migration.
 import { execFile } from "node:child_process";
+import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import lockfile from "proper-lockfile";
 import type { DatabaseTarget } from "./database-url.ts";
 import { prepareSqliteFile } from "./db-adapter.ts";
+import type { Database } from "./db.ts";
 
 const prismaCli = fileURLToPath(new URL("../scripts/prisma.mjs", import.meta.url));
 const projectRoot = fileURLToPath(new URL("..", import.meta.url));
 
 export class MigrationError extends Error {}
 
-/** Resolves with the names of the migrations it applied (none when the database was up to date). */
-export async function applyMigrations(target: DatabaseTarget): Promise<string[]> {
+/**
+ * Resolves with the names of the migrations it applied (none when the
+ * database was up to date). Given the service's client, it first reads which
+ * migrations the database holds, and skips the Prisma CLI when none is missing.
+ */
+export async function applyMigrations(target: DatabaseTarget, db?: Database): Promise<string[]> {
   // Made here, with its owner-only mode, before the Prisma CLI's process opens it.
   prepareSqliteFile(target);
-  const output = await runMigrateDeploy(target);
-  return appliedMigrations(output);
+  return holdingMigrationLock(target, async () => {
+    if (db && (await missingMigrations(db, target)).length === 0) return [];
+    return appliedMigrations(await runMigrateDeploy(target));
+  });
+}
+
+/** Long migrations of large files must not make the next instance give up: it waits up to 10 minutes. */
+const LOCK_RETRIES = { retries: 1_200, factor: 1, minTimeout: 500, maxTimeout: 500 };
+
+async function holdingMigrationLock<T>(target: DatabaseTarget, work: () => Promise<T>): Promise<T> {
+  const release = await lockMigrations(target);
+  try {
+    return await work();
+  } finally {
+    await release();
+  }
+}
+
+/**
+ * Waits for, then takes, the lock that migrations of a SQLite file run under;
+ * resolves with its release. A folder beside the database (proper-lockfile
+ * makes it with mkdir, atomic everywhere); a holder that dies leaves it stale
+ * after 10 s, and it is taken over. Other engines need none.
+ */
+export async function lockMigrations(target: DatabaseTarget): Promise<() => Promise<void>> {
+  if (target.engine !== "sqlite" || target.filename === ":memory:") return async () => {};
+  return lockfile.lock(target.filename, { lockfilePath: `${target.filename}.migrate-lock`, realpath: false, retries: LOCK_RETRIES });
+}
+
+/**
+ * The project's migrations that the database does not hold as applied. When
+ * the history cannot be read (no table yet, another engine's layout) they all
+ * count as missing, and `migrate deploy` decides and reports.
+ */
+async function missingMigrations(db: Database, target: DatabaseTarget): Promise<string[]> {
+  const folder = fileURLToPath(new URL(`../prisma/${target.engine}/migrations`, import.meta.url));
+  const project = readdirSync(folder, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name);
+  let applied: Set<string>;
+  try {
+    const rows = await db.$queryRawUnsafe<{ migration_name: string }[]>(
+      `SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+    );
+    applied = new Set(rows.map((row) => row.migration_name));
+  } catch {
+    return project;
+  }
+  return project.filter((name) => !applied.has(name));
 }
 
 /**

@@ -7,7 +7,8 @@ import { test } from "node:test";
 import BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
 import { parseDatabaseUrl, type DatabaseTarget } from "../src/database-url.ts";
-import { applyMigrations } from "../src/migrate.ts";
+import { createDatabase } from "../src/db.ts";
+import { applyMigrations, lockMigrations } from "../src/migrate.ts";
 import { createEmptyDatabaseUrl, TEST_ENGINE } from "./helpers.ts";
 
 const root = new URL("..", import.meta.url);
@@ -70,4 +71,30 @@ test(`the ${TEST_ENGINE} migrations build exactly the schema of prisma/models.pr
   const expected = await describeSchema(fromModels);
   assert.ok(JSON.stringify(expected).includes("invitedById"), "the comparison sees the schema");
   assert.deepEqual(await describeSchema(migrated), expected);
+});
+
+test("with the service's client, only missing migrations start the Prisma CLI", async () => {
+  const target = parseDatabaseUrl(await createEmptyDatabaseUrl());
+  const db = createDatabase(target);
+  try {
+    assert.deepEqual(await applyMigrations(target, db), ["20261128000000_init"]);
+    assert.deepEqual(await applyMigrations(target, db), []);
+    assert.ok(JSON.stringify(await describeSchema(target)).includes("invitedById"));
+  } finally {
+    await db.$disconnect();
+  }
+});
+
+// Two Prisma CLIs migrating one SQLite file at once can wait on each other's
+// locks until the busy timeout and fail: a second instance waits its turn.
+test("a migration of a SQLite file waits while another holds the migration lock", { skip: TEST_ENGINE !== "sqlite" && "SQLite only: PostgreSQL's migrations take an advisory lock" }, async () => {
+  const target = parseDatabaseUrl(await createEmptyDatabaseUrl());
+  const release = await lockMigrations(target);
+  let finished = false;
+  const migration = applyMigrations(target).finally(() => (finished = true));
+  // Longer than the Prisma CLI takes to migrate a new file here (about 2 s).
+  await new Promise((resolve) => setTimeout(resolve, 5_000));
+  assert.equal(finished, false, "the migration ran while the lock was held");
+  await release();
+  assert.deepEqual(await migration, ["20261128000000_init"]);
 });

@@ -45,9 +45,9 @@ async function main(args: string[]): Promise<number> {
   const config = parseConfig();
   // Read and check the file before touching the database at all.
   const fixture = command.name === "import" ? await readFixtureFile(command.path) : null;
-  await applyMigrations(config.database);
   const db = createDatabase(config.database);
   try {
+    await applyMigrations(config.database, db);
     if (fixture) {
       printResult(importSummary(await importFixture(db, fixture)));
     } else if (command.name === "demo-data") {
