@@ -2,7 +2,7 @@
 import type { User } from "../../generated/sqlite/prisma/client.ts";
 import type { Database } from "../db.ts";
 import { DRF_MESSAGES } from "../errors.ts";
-import type { Loaders } from "../loaders.ts";
+import { findUserByKeyHash, type Loaders } from "../loaders.ts";
 import type { Logger } from "../logger.ts";
 import { parseTokenHeader } from "./token-header.ts";
 import { hashTokenKey } from "./token-keys.ts";
@@ -24,8 +24,7 @@ export async function authenticate(
   if (header.kind === "absent") return { status: "anonymous" };
   if (header.kind === "malformed") return { status: "failed", detail: header.detail };
 
-  // One statement: the user that holds the key's hash.
-  const requester = await db.user.findFirst({ where: { apiTokens: { some: { keyHash: hashTokenKey(header.key) } } } });
+  const requester = await findUserByKeyHash(db, hashTokenKey(header.key));
   if (!requester) return { status: "failed", detail: DRF_MESSAGES.invalidToken };
   if (!requester.isActive) return { status: "failed", detail: DRF_MESSAGES.inactiveUser };
 

@@ -1,0 +1,85 @@
+// The loaders read with SQL written by hand (src/loaders.ts says why). Each
+// must answer exactly what the Prisma query it replaced answers, values and
+// types alike (booleans, dates, null), for every user of a directory that has
+// every shape: inviters and invitees, groups, direct and inherited
+// permissions, tokens (two fixtures between them). On both engines.
+import assert from "node:assert/strict";
+import { before, describe, test } from "node:test";
+import { hashTokenKey } from "../src/auth/token-keys.ts";
+import type { Database } from "../src/db.ts";
+import { importFixture } from "../src/fixtures/import-fixture.ts";
+import { parseFixture } from "../src/fixtures/parse-fixture.ts";
+import { createLoaders, findUserByKeyHash } from "../src/loaders.ts";
+import { directoryFixture, requesters } from "./fixtures/directory.ts";
+import { keyFor } from "./fixtures/keys.ts";
+import { createTestDatabase } from "./helpers.ts";
+import { wideFixture } from "./fixtures/wide.ts";
+
+const fixtures = {
+  "the directory fixture (every kind of requester, with tokens)": directoryFixture(),
+  "a wide fixture (invitee lists, many groups and permissions)": wideFixture(5, 3),
+};
+
+for (const [name, fixture] of Object.entries(fixtures)) describe(name, () => {
+  let db: Database;
+  let ids: number[];
+  before(async () => {
+    ({ db } = await createTestDatabase());
+    await importFixture(db, parseFixture(fixture));
+    // Past the last user too: a missing id has its answer.
+    ids = [...(await db.user.findMany({ select: { id: true } })).map((user) => user.id), 9999];
+  });
+
+  /** Every id at once, as one batch, as the loaders see keys collected in one tick. */
+  const loadAll = <V>(loader: { loadMany(keys: number[]): Promise<(V | Error)[]> }) => loader.loadMany(ids);
+
+  test("userById answers the ORM's whole rows", async () => {
+    const expected = await Promise.all(ids.map((id) => db.user.findUnique({ where: { id } })));
+    assert.deepEqual(await loadAll(createLoaders(db).userById), expected);
+  });
+
+  test("inviteesByInviterId answers the ORM's summaries, by id", async () => {
+    const expected = await Promise.all(
+      ids.map((id) =>
+        db.user.findMany({
+          where: { invitedById: id },
+          select: { id: true, username: true, firstName: true, lastName: true, invitedById: true },
+          orderBy: { id: "asc" },
+        }),
+      ),
+    );
+      assert.deepEqual(await loadAll(createLoaders(db).inviteesByInviterId), expected);
+  });
+
+  test("inviteesCountByInviterId answers the ORM's counts, as numbers", async () => {
+    const expected = await Promise.all(ids.map((id) => db.user.count({ where: { invitedById: id } })));
+    assert.deepEqual(await loadAll(createLoaders(db).inviteesCountByInviterId), expected);
+  });
+
+  test("membershipsByUserId answers the ORM's groups and effective permissions, each once, by id", async () => {
+    const expected = await Promise.all(
+      ids.map(async (id) => {
+        const user = await db.user.findUnique({
+          where: { id },
+          select: { permissions: true, groups: { orderBy: { id: "asc" }, include: { permissions: true } } },
+        });
+        const permissions = new Map(
+          [...(user?.permissions ?? []), ...(user?.groups ?? []).flatMap((group) => group.permissions)].map((p) => [p.id, p]),
+        );
+        return {
+          groups: (user?.groups ?? []).map(({ id, name }) => ({ id, name })),
+          permissions: [...permissions.values()].sort((a, b) => a.id - b.id),
+        };
+      }),
+    );
+    assert.deepEqual(await loadAll(createLoaders(db).membershipsByUserId), expected);
+  });
+
+  test("findUserByKeyHash answers the ORM's user for a key, and null for an unknown one", async () => {
+    for (const name of Object.keys(requesters)) {
+      const keyHash = hashTokenKey(keyFor(name));
+      assert.deepEqual(await findUserByKeyHash(db, keyHash), await db.user.findFirst({ where: { apiTokens: { some: { keyHash } } } }), name);
+    }
+    assert.equal(await findUserByKeyHash(db, hashTokenKey("not-a-key")), null);
+  });
+});
