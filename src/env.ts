@@ -99,6 +99,7 @@ const variables = z.object({
   HTTP_HEADERS_TIMEOUT_MS: wholeNumber(10_000, 100, 600_000),
   HTTP_REQUEST_TIMEOUT_MS: wholeNumber(30_000, 100, 3_600_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: wholeNumber(5_000, 0, 600_000),
+  WEB_CONCURRENCY: wholeNumber(1, 1, 64),
 });
 
 /** A host name, an IP address, `.example.com` (the domain and its subdomains) or `*`, as Django's ALLOWED_HOSTS takes them. */
@@ -134,6 +135,8 @@ export type Config = {
   demoData: DemoData;
   /** Unexpected errors' messages and stacks in responses: for a developer's machine only. */
   debugErrors: boolean;
+  /** Processes serving the port: 1 serves from the starting process, more run as node:cluster workers. */
+  webConcurrency: number;
 };
 
 export class ConfigError extends Error {
@@ -182,5 +185,6 @@ export function parseConfig(source: Record<string, string | undefined> = process
     graphql: { introspection: env.GRAPHQL_INTROSPECTION, graphiql: env.GRAPHIQL },
     demoData: env.DEMO_DATA,
     debugErrors: env.DEBUG_ERRORS,
+    webConcurrency: env.WEB_CONCURRENCY,
   };
 }

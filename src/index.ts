@@ -1,6 +1,9 @@
 // Starts the service: configuration, migrations, demo data where the rule
 // allows it, then the port and one banner that says what runs. On SIGTERM or
 // SIGINT it stops accepting, lets the requests under way finish, and disconnects.
+// With WEB_CONCURRENCY > 1 the starting process prepares the database, then
+// node:cluster workers serve the port (src/workers.ts), each from this file.
+import cluster from "node:cluster";
 import { existsSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { describeDatabase } from "./database-url.ts";
@@ -8,10 +11,11 @@ import { createDatabase, type Database } from "./db.ts";
 import { ConfigError, parseConfig, type Config } from "./env.ts";
 import { demoKeyIsActive, loadDemoData } from "./fixtures/demo-data.ts";
 import { createHttpServer } from "./http/node-server.ts";
-import { createLogger } from "./logger.ts";
+import { createLogger, type Logger } from "./logger.ts";
 import { applyMigrations } from "./migrate.ts";
 import { createApp } from "./server.ts";
 import { waitForDatabase } from "./wait-for-database.ts";
+import { startWorkers } from "./workers.ts";
 
 class StartError extends Error {}
 
@@ -38,10 +42,9 @@ function listenUrl(config: Config, address: AddressInfo): string {
   return `http://${host}:${address.port}`;
 }
 
-async function main() {
-  let config;
+function readConfig(): Config {
   try {
-    config = parseConfig();
+    return parseConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -49,20 +52,29 @@ async function main() {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel);
-  const isNewDefaultFile = config.databaseIsDefault && config.database.engine === "sqlite" && !existsSync(config.database.filename);
+}
 
-  const db = createDatabase(config.database, { pool: config.pool });
+/** Migrations and the demo data rule, once per start, before any request is served. */
+async function prepareDatabase(db: Database, config: Config, logger: Logger) {
+  const isNewDefaultFile = config.databaseIsDefault && config.database.engine === "sqlite" && !existsSync(config.database.filename);
   await waitForDatabase(db, config.database, config.databaseStartAttempts, logger);
   const applied = await applyMigrations(config.database, db);
   const demoData = await applyDemoDataRule(db, config, isNewDefaultFile);
-  const showDemoKey = await demoKeyIsActive(db);
+  return { applied, demoData };
+}
 
+/** Serves the app on the port until SIGTERM or SIGINT, then drains and exits; resolves once listening. */
+async function serve(db: Database, config: Config, logger: Logger): Promise<{ address: AddressInfo; showDemoKey: boolean }> {
+  const showDemoKey = await demoKeyIsActive(db);
   const app = createApp({ db, config, logger, showDemoKey });
   const server = createHttpServer(app.fetch, config.http);
   // Before the port opens: a SIGTERM sent as soon as the service says it
   // listens must drain it, not kill it halfway through its banner.
+  let stopping = false;
   const shutdown = (signal: string) => {
+    // Once: a worker gets the terminal's SIGINT and its primary's SIGTERM.
+    if (stopping) return;
+    stopping = true;
     logger.info(`${signal}: draining requests, then stopping.`);
     server.close(async () => {
       await db.$disconnect();
@@ -84,8 +96,30 @@ async function main() {
     });
     server.listen(config.http.port, config.http.host, resolve);
   });
+  return { address: server.address() as AddressInfo, showDemoKey };
+}
 
-  const address = server.address() as AddressInfo;
+async function main() {
+  const config = readConfig();
+  const logger = createLogger(config.logLevel);
+  const db = createDatabase(config.database, { pool: config.pool });
+  // A worker serves a database its primary has prepared.
+  if (cluster.isWorker) {
+    await serve(db, config, logger);
+    return;
+  }
+  const { applied, demoData } = await prepareDatabase(db, config, logger);
+  let address: AddressInfo;
+  let showDemoKey: boolean;
+  if (config.webConcurrency === 1) {
+    ({ address, showDemoKey } = await serve(db, config, logger));
+  } else {
+    showDemoKey = await demoKeyIsActive(db);
+    // The workers open their own connections; the primary serves nothing.
+    await db.$disconnect();
+    address = await startWorkers(config.webConcurrency, logger);
+  }
+
   const url = listenUrl(config, address);
   const engine = config.database.engine === "sqlite" ? "SQLite file" : "PostgreSQL";
   logger.info(
@@ -94,6 +128,7 @@ async function main() {
       `  database    ${engine} ${describeDatabase(config.database)}`,
       `  migrations  ${applied.length > 0 ? `applied ${applied.join(", ")}` : "none pending"}`,
       `  demo data   ${demoData}`,
+      `  processes   ${config.webConcurrency === 1 ? "1 (WEB_CONCURRENCY=N runs N workers)" : `${config.webConcurrency} workers`}`,
       `  GraphQL     ${url}/graphql`,
       `  GraphiQL    ${config.graphql.graphiql ? `${url}/graphql (open in a browser)` : "off (GRAPHIQL=false)"}`,
     ].join("\n"),
@@ -104,7 +139,6 @@ async function main() {
       logger.warn("Neither ALLOWED_HOSTS nor PUBLIC_URL is set: any Host header is accepted and shapes avatar URLs. Set them in production.");
     }
   }
-
 }
 
 main().catch((error) => {

@@ -254,13 +254,14 @@ describe("configuration errors", () => {
   };
 
   test("every message shows the value it got", () => {
-    const found = problems({ LOG_LEVEL: "verbose", GRAPHIQL: "yes", PORT: "80a", MEDIA_URL: "media", DEMO_DATA: "maybe" });
+    const found = problems({ LOG_LEVEL: "verbose", GRAPHIQL: "yes", PORT: "80a", MEDIA_URL: "media", DEMO_DATA: "maybe", WEB_CONCURRENCY: "0" });
     assert.deepEqual(found.sort(), [
       'Invalid configuration: DEMO_DATA: expected true or false (unset: only on a new default SQLite file), got "maybe"',
       'Invalid configuration: GRAPHIQL: expected true or false, got "yes"',
       'Invalid configuration: LOG_LEVEL: expected one of debug, info, warn, error, silent, got "verbose"',
       'Invalid configuration: MEDIA_URL: expected a path starting with / or an http(s) URL, got "media"',
       'Invalid configuration: PORT: expected a whole number from 0 to 65535, got "80a"',
+      'Invalid configuration: WEB_CONCURRENCY: expected a whole number from 1 to 64, got "0"',
     ]);
   });
 

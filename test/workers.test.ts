@@ -1,0 +1,88 @@
+// WEB_CONCURRENCY=N: the starting process prepares the database, then N
+// node:cluster workers serve the port; one that dies is replaced, and SIGTERM
+// drains them all. On both engines, as real processes.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { describe, test } from "node:test";
+import { SEED_TOKEN } from "./fixtures/directory.ts";
+import { createEmptyDatabaseUrl, tokenHeader } from "./helpers.ts";
+import { startService } from "./service-process.ts";
+
+/** The live child processes of `pid` that run the service (not tsx's esbuild). */
+function workerPids(pid: number): number[] {
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+  return children.filter((child) => {
+    try {
+      return readFileSync(`/proc/${child}/cmdline`, "utf8").includes("index.ts");
+    } catch {
+      return false; // gone meanwhile
+    }
+  });
+}
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function until(condition: () => boolean, what: string) {
+  for (let waited = 0; !condition(); waited += 100) {
+    if (waited > 30_000) throw new Error(`still waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe("WEB_CONCURRENCY=2", () => {
+  test("two workers serve; one that dies is replaced; SIGTERM drains them all and exits 0", async () => {
+    const service = startService({ DATABASE_URL: await createEmptyDatabaseUrl(), DEMO_DATA: "true", WEB_CONCURRENCY: "2" });
+    const origin = await service.origin;
+    const primary = service.child.pid!;
+    try {
+      await service.sees(/processes +2 workers/);
+      const first = workerPids(primary);
+      assert.equal(first.length, 2, `two workers under the primary, got ${first.join(", ")}`);
+
+      const read = async () => {
+        const response = await fetch(`${origin}/api/users/2/`, { headers: tokenHeader(SEED_TOKEN) });
+        assert.equal(response.status, 200);
+        return (await response.json()) as { username: string };
+      };
+      // Several at once: both workers take connections, and answer alike.
+      const answers = await Promise.all(Array.from({ length: 20 }, read));
+      assert.equal(new Set(answers.map((answer) => JSON.stringify(answer))).size, 1);
+
+      process.kill(first[0]!, "SIGKILL");
+      await service.sees(new RegExp(`Worker ${first[0]} exited \\(SIGKILL\\); starting another`));
+      await until(() => workerPids(primary).length === 2 && !workerPids(primary).includes(first[0]!), "a replacement worker");
+      for (let i = 0; i < 5; i++) await read();
+    } finally {
+      const workers = workerPids(primary);
+      service.child.kill("SIGTERM");
+      const { code, output } = await service.exited;
+      assert.equal(code, 0, output);
+      assert.match(output, /SIGTERM: telling 2 workers to drain/);
+      for (const worker of workers) assert.equal(isAlive(worker), false, `worker ${worker} is gone`);
+    }
+  });
+
+  test("a worker that cannot listen stops the start with exit code 1 and its reason", async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const service = startService({ DATABASE_URL: await createEmptyDatabaseUrl(), PORT: String(port), WEB_CONCURRENCY: "2" });
+      const { code, output } = await service.exited;
+      assert.equal(code, 1);
+      assert.match(output, new RegExp(`could not start: port ${port} on 127\\.0\\.0\\.1 is already in use`));
+      assert.match(output.trim().split("\n").at(-1)!, /^users-gateway could not start: a worker exited \(code 1\) before listening/);
+      assert.doesNotMatch(output, /\n\s+at /, "no stack trace");
+    } finally {
+      blocker.close();
+    }
+  });
+});
