@@ -55,8 +55,7 @@ function readConfig(): Config {
 }
 
 /** Migrations and the demo data rule, once per start, before any request is served. */
-async function prepareDatabase(db: Database, config: Config, logger: Logger) {
-  const isNewDefaultFile = config.databaseIsDefault && config.database.engine === "sqlite" && !existsSync(config.database.filename);
+async function prepareDatabase(db: Database, config: Config, logger: Logger, isNewDefaultFile: boolean) {
   await waitForDatabase(db, config.database, config.databaseStartAttempts, logger);
   const applied = await applyMigrations(config.database, db);
   const demoData = await applyDemoDataRule(db, config, isNewDefaultFile);
@@ -102,13 +101,15 @@ async function serve(db: Database, config: Config, logger: Logger): Promise<{ ad
 async function main() {
   const config = readConfig();
   const logger = createLogger(config.logLevel);
+  // Read before the client below creates the file.
+  const isNewDefaultFile = config.databaseIsDefault && config.database.engine === "sqlite" && !existsSync(config.database.filename);
   const db = createDatabase(config.database, { pool: config.pool });
   // A worker serves a database its primary has prepared.
   if (cluster.isWorker) {
     await serve(db, config, logger);
     return;
   }
-  const { applied, demoData } = await prepareDatabase(db, config, logger);
+  const { applied, demoData } = await prepareDatabase(db, config, logger, isNewDefaultFile);
   let address: AddressInfo;
   let showDemoKey: boolean;
   if (config.webConcurrency === 1) {

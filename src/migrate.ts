@@ -13,14 +13,13 @@
 // at all when the database already has every migration.
 import { execFile } from "node:child_process";
 import { readdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import lockfile from "proper-lockfile";
 import type { DatabaseTarget } from "./database-url.ts";
 import { prepareSqliteFile } from "./db-adapter.ts";
 import type { Database } from "./db.ts";
+import { PROJECT_ROOT, projectPath } from "./project-files.ts";
 
-const prismaCli = fileURLToPath(new URL("../scripts/prisma.mjs", import.meta.url));
-const projectRoot = fileURLToPath(new URL("..", import.meta.url));
+const prismaCli = projectPath("scripts", "prisma.mjs");
 
 export class MigrationError extends Error {}
 
@@ -67,7 +66,7 @@ export async function lockMigrations(target: DatabaseTarget): Promise<() => Prom
  * count as missing, and `migrate deploy` decides and reports.
  */
 async function missingMigrations(db: Database, target: DatabaseTarget): Promise<string[]> {
-  const folder = fileURLToPath(new URL(`../prisma/${target.engine}/migrations`, import.meta.url));
+  const folder = projectPath("prisma", target.engine, "migrations");
   const project = readdirSync(folder, { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name);
@@ -97,7 +96,7 @@ function runMigrateDeploy(target: DatabaseTarget): Promise<string> {
     execFile(
       process.execPath,
       [prismaCli, "migrate", "deploy"],
-      { cwd: projectRoot, env: { ...process.env, DATABASE_URL: target.url }, maxBuffer: 16 * 1024 * 1024 },
+      { cwd: PROJECT_ROOT, env: { ...process.env, DATABASE_URL: target.url }, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error) reject(new MigrationError(`prisma migrate deploy failed:\n${stdout}${stderr}`.trim()));
         else resolve(stdout);

@@ -12,27 +12,36 @@ export class WorkerStartError extends Error {}
 /** A replacement waits this long, so that a worker that dies at once does not spin the CPU. */
 const REPLACEMENT_DELAY_MS = 1_000;
 
-/** Forks `count` workers; resolves with the address they listen on once every one does. */
+/**
+ * Forks `count` workers; resolves with the address they listen on once every
+ * one does. When one exits before listening, the others are stopped, and it
+ * rejects once they all have exited (so its message is the last line).
+ */
 export function startWorkers(count: number, logger: Logger): Promise<AddressInfo> {
+  const live = new Set<Worker>();
+  const listening = new Set<Worker>();
   let started = false;
   let stopping = false;
-  const listening = new Set<Worker>();
+  let startFailure: WorkerStartError | null = null;
 
-  const liveWorkers = () => Object.values(cluster.workers ?? {}).filter((worker) => worker !== undefined);
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
+  const stopAll = () => {
     stopping = true;
-    logger.info(`${signal}: telling ${liveWorkers().length} workers to drain, then stopping.`);
-    for (const worker of liveWorkers()) worker.process.kill("SIGTERM");
-    if (liveWorkers().length === 0) process.exit(0);
+    for (const worker of live) worker.process.kill("SIGTERM");
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    logger.info(`${signal}: telling ${live.size} workers to drain, then stopping.`);
+    stopAll();
+    if (live.size === 0) process.exit(0);
   };
   // Before the first fork: a signal sent as soon as the port opens must drain, not kill.
-  process.once("SIGTERM", () => stop("SIGTERM"));
-  process.once("SIGINT", () => stop("SIGINT"));
+  process.once("SIGTERM", () => onSignal("SIGTERM"));
+  process.once("SIGINT", () => onSignal("SIGINT"));
 
   return new Promise((resolve, reject) => {
     const fork = () => {
       const worker = cluster.fork();
+      live.add(worker);
       worker.once("listening", (address) => {
         listening.add(worker);
         if (!started && listening.size === count) {
@@ -41,20 +50,20 @@ export function startWorkers(count: number, logger: Logger): Promise<AddressInfo
         }
       });
       worker.once("exit", (code, signal) => {
+        live.delete(worker);
         listening.delete(worker);
-        if (stopping) {
-          if (liveWorkers().length === 0) process.exit(0);
-          return;
-        }
         const how = signal ?? `code ${code}`;
-        if (!started) {
-          stopping = true;
-          for (const other of liveWorkers()) other.process.kill("SIGTERM");
-          reject(new WorkerStartError(`a worker exited (${how}) before listening; its reason is above`));
+        if (!stopping && !started) {
+          startFailure = new WorkerStartError(`a worker exited (${how}) before listening; its reason is above`);
+          stopAll();
+        } else if (!stopping) {
+          logger.error(`Worker ${worker.process.pid} exited (${how}); starting another.`);
+          setTimeout(() => stopping || fork(), REPLACEMENT_DELAY_MS);
           return;
         }
-        logger.error(`Worker ${worker.process.pid} exited (${how}); starting another.`);
-        setTimeout(() => stopping || fork(), REPLACEMENT_DELAY_MS);
+        if (live.size > 0) return;
+        if (startFailure) reject(startFailure);
+        else process.exit(0);
       });
     };
     for (let i = 0; i < count; i++) fork();

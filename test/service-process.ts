@@ -26,7 +26,7 @@ export function startService(env: Record<string, string>, { cwd = fileURLToPath(
   if (command !== "node") throw new Error(`expected the start script to run node, got: ${script}`);
   const absoluteArgs = args.map((arg, index) => {
     if (args[index - 1] === "--import") return import.meta.resolve(arg);
-    return arg.endsWith(".ts") ? fileURLToPath(new URL(arg, root)) : arg;
+    return /\.(ts|mjs)$/.test(arg) ? fileURLToPath(new URL(arg, root)) : arg;
   });
   const child = spawn(process.execPath, absoluteArgs, {
     cwd,

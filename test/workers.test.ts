@@ -9,12 +9,12 @@ import { SEED_TOKEN } from "./fixtures/directory.ts";
 import { createEmptyDatabaseUrl, tokenHeader } from "./helpers.ts";
 import { startService } from "./service-process.ts";
 
-/** The live child processes of `pid` that run the service (not tsx's esbuild). */
+/** The live child processes of `pid` that run Node (workers; not a helper such as esbuild). */
 function workerPids(pid: number): number[] {
   const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
   return children.filter((child) => {
     try {
-      return readFileSync(`/proc/${child}/cmdline`, "utf8").includes("index.ts");
+      return readFileSync(`/proc/${child}/cmdline`, "utf8").split("\0")[0] === process.execPath;
     } catch {
       return false; // gone meanwhile
     }
