@@ -10,12 +10,12 @@
 // paths src/project-files.ts finds from its own location hold in both.
 import cluster from "node:cluster";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { buildSync } from "esbuild";
+import { build, stop } from "esbuild";
 
 const bundle = new URL("../dist/index.mjs", import.meta.url);
 
 if (cluster.isPrimary) {
-  const [output] = buildSync({
+  const { outputFiles } = await build({
     entryPoints: [new URL("../src/index.ts", import.meta.url).pathname],
     bundle: true,
     platform: "node",
@@ -25,12 +25,14 @@ if (cluster.isPrimary) {
     outfile: bundle.pathname,
     write: false,
     logLevel: "warning",
-  }).outputFiles;
+  });
+  // esbuild's helper process would otherwise live as long as the service.
+  await stop();
   // Written aside, then renamed over (atomic): instances starting together
   // from one checkout must never load a half-written bundle.
   mkdirSync(new URL(".", bundle), { recursive: true });
   const written = `${bundle.pathname}.${process.pid}.tmp`;
-  writeFileSync(written, output.contents);
+  writeFileSync(written, outputFiles[0].contents);
   renameSync(written, bundle);
 }
 
