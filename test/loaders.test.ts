@@ -9,7 +9,8 @@ import { hashTokenKey } from "../src/auth/token-keys.ts";
 import type { Database } from "../src/db.ts";
 import { importFixture } from "../src/fixtures/import-fixture.ts";
 import { parseFixture } from "../src/fixtures/parse-fixture.ts";
-import { createLoaders, findUserByKeyHash } from "../src/loaders.ts";
+import { USER_PERMISSION_CODE } from "../src/auth/access.ts";
+import { createLoaders, findRequesterByKeyHash } from "../src/loaders.ts";
 import { directoryFixture, requesters } from "./fixtures/directory.ts";
 import { keyFor } from "./fixtures/keys.ts";
 import { createTestDatabase } from "./helpers.ts";
@@ -75,11 +76,19 @@ for (const [name, fixture] of Object.entries(fixtures)) describe(name, () => {
     assert.deepEqual(await loadAll(createLoaders(db).membershipsByUserId), expected);
   });
 
-  test("findUserByKeyHash answers the ORM's user for a key, and null for an unknown one", async () => {
+  test("findRequesterByKeyHash answers the ORM's user for a key, whether it holds UserPermission, and null for an unknown key", async () => {
     for (const name of Object.keys(requesters)) {
       const keyHash = hashTokenKey(keyFor(name));
-      assert.deepEqual(await findUserByKeyHash(db, keyHash), await db.user.findFirst({ where: { apiTokens: { some: { keyHash } } } }), name);
+      const user = await db.user.findFirst({ where: { apiTokens: { some: { keyHash } } } });
+      const found = await findRequesterByKeyHash(db, keyHash);
+      if (!user) {
+        assert.equal(found, null, name);
+        continue;
+      }
+      const memberships = await createLoaders(db).membershipsByUserId.load(user.id);
+      const holdsUserPermission = memberships.permissions.some((permission) => permission.code === USER_PERMISSION_CODE);
+      assert.deepEqual(found, { user, holdsUserPermission }, name);
     }
-    assert.equal(await findUserByKeyHash(db, hashTokenKey("not-a-key")), null);
+    assert.equal(await findRequesterByKeyHash(db, hashTokenKey("not-a-key")), null);
   });
 });

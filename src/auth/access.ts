@@ -4,20 +4,20 @@
 import type { User } from "../../generated/sqlite/prisma/client.ts";
 import type { GraphQLContext } from "../context.ts";
 import { ForbiddenError, UnauthenticatedError } from "../errors.ts";
-import { loadEffectivePermissions } from "../users/user-view.ts";
 
 /** "UserPermission": lets staff read users. */
 export const USER_PERMISSION_CODE = 1222;
 
-/** An active admin, or active staff holding UserPermission directly or through a group. */
-export async function mayReadUsers(ctx: GraphQLContext): Promise<boolean> {
+/**
+ * An active admin, or active staff holding UserPermission (USER_PERMISSION_CODE)
+ * directly or through a group, which authentication looked up with the requester.
+ */
+export function mayReadUsers(ctx: GraphQLContext): boolean {
   if (ctx.authentication.status !== "authenticated") return false;
-  const requester = ctx.authentication.requester;
+  const { requester, holdsUserPermission } = ctx.authentication;
   if (!requester.isActive) return false;
   if (requester.isAdmin) return true;
-  if (!requester.isStaff) return false;
-  const permissions = await loadEffectivePermissions(ctx, requester);
-  return permissions.some((permission) => permission.code === USER_PERMISSION_CODE);
+  return requester.isStaff && holdsUserPermission;
 }
 
 /**
@@ -43,6 +43,6 @@ export function requireRequester(ctx: GraphQLContext): User {
   return ctx.authentication.requester;
 }
 
-export async function assertMayReadUsers(ctx: GraphQLContext): Promise<void> {
-  if (!(await mayReadUsers(ctx))) throw accessDeniedError(ctx);
+export function assertMayReadUsers(ctx: GraphQLContext): void {
+  if (!mayReadUsers(ctx)) throw accessDeniedError(ctx);
 }

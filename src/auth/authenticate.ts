@@ -2,7 +2,7 @@
 import type { User } from "../../generated/sqlite/prisma/client.ts";
 import type { Database } from "../db.ts";
 import { DRF_MESSAGES } from "../errors.ts";
-import { findUserByKeyHash, type Loaders } from "../loaders.ts";
+import { findRequesterByKeyHash, type Loaders } from "../loaders.ts";
 import type { Logger } from "../logger.ts";
 import { parseTokenHeader } from "./token-header.ts";
 import { hashTokenKey } from "./token-keys.ts";
@@ -11,7 +11,8 @@ export type Authentication =
   | { status: "anonymous" }
   /** Credentials were sent and are wrong; `detail` is DRF's message for it. */
   | { status: "failed"; detail: string }
-  | { status: "authenticated"; requester: User };
+  /** `holdsUserPermission`: directly or through a group (the access rules read it). */
+  | { status: "authenticated"; requester: User; holdsUserPermission: boolean };
 
 /** last_seen_at moves at most this often per user, so reads do not each write. */
 export const LAST_SEEN_RESOLUTION_MS = 60_000;
@@ -24,13 +25,14 @@ export async function authenticate(
   if (header.kind === "absent") return { status: "anonymous" };
   if (header.kind === "malformed") return { status: "failed", detail: header.detail };
 
-  const requester = await findUserByKeyHash(db, hashTokenKey(header.key));
-  if (!requester) return { status: "failed", detail: DRF_MESSAGES.invalidToken };
+  const found = await findRequesterByKeyHash(db, hashTokenKey(header.key));
+  if (!found) return { status: "failed", detail: DRF_MESSAGES.invalidToken };
+  const requester = found.user;
   if (!requester.isActive) return { status: "failed", detail: DRF_MESSAGES.inactiveUser };
 
   const seen = await touchLastSeen(db, requester, now, logger);
   loaders.userById.prime(seen.id, seen);
-  return { status: "authenticated", requester: seen };
+  return { status: "authenticated", requester: seen, holdsUserPermission: found.holdsUserPermission };
 }
 
 /**

@@ -109,7 +109,7 @@ export async function retrieveUser(
 
   try {
     const ctx = await createContext(request, { db, config, logger });
-    await assertMayReadUsers(ctx);
+    assertMayReadUsers(ctx);
     if (method === "OPTIONS") return answer(200, OPTIONS_METADATA);
     if (method !== "GET" && method !== "HEAD") return answer(405, { detail: `Method "${request.method}" not allowed.` });
     const id = parseUserId(idText);
