@@ -307,6 +307,45 @@ describe("import is one transaction", () => {
     assert.equal(await db.apiToken.count(), 1);
   });
 
+  test("a file of several statements' worth keeps every row and reference across chunk boundaries", async () => {
+    const { db } = await createTestDatabase();
+    const count = 2_500; // more rows than one INSERT takes, more links than one takes
+    const users = Array.from({ length: count }, (_, i) => ({
+      id: i + 1,
+      username: `user-${i + 1}`,
+      gender: "other",
+      is_staff: i % 2 === 0,
+      last_seen_at: "2026-03-01T08:00:00.123Z",
+      invited_by: i === 0 ? null : i, // the previous user
+      groups: [1, 2, 1], // a group named twice is linked once
+      permissions: i % 3 === 0 ? [1] : [],
+    }));
+    const fixture = {
+      permissions: [{ id: 1, code: 1222, name: "UserPermission" }],
+      groups: [{ id: 1, name: "one", permissions: [1] }, { id: 2, name: "two" }],
+      users,
+    };
+    await importFixture(db, parseFixture(fixture));
+    assert.equal(await db.user.count(), count);
+    assert.equal(await db.user.count({ where: { invitedById: { not: null } } }), count - 1);
+    const last = await db.user.findUnique({
+      where: { id: count },
+      include: { groups: { orderBy: { id: "asc" } }, permissions: true, invitedBy: { select: { id: true } } },
+    });
+    assert.deepEqual(
+      { ...last, groups: last?.groups.map((group) => group.id), permissions: last?.permissions.map((p) => p.id) },
+      {
+        id: count, username: `user-${count}`, mobileNumber: null, email: null, isEmailVerified: false, avatar: null,
+        firstName: null, lastName: null, gender: "other", invitedById: count - 1, inviteCode: null, isActive: true,
+        isStaff: false, isAdmin: false, isProfileCompleted: false, lastLogin: null, lastLoginMicros: null,
+        lastSeenAt: new Date("2026-03-01T08:00:00.123Z"), createdAt: last?.createdAt, createdAtMicros: 0,
+        updatedAt: last?.updatedAt, updatedAtMicros: 0, groups: [1, 2], permissions: [1], invitedBy: { id: count - 1 },
+      },
+    );
+    assert.equal(await db.user.count({ where: { groups: { some: {} } } }), count);
+    assert.equal(await db.user.count({ where: { permissions: { some: {} } } }), Math.ceil(count / 3));
+  });
+
   test("optional user fields take their defaults", () => {
     const fixture = parseFixture({ users: [{ id: 1, username: "minimal", gender: "female" }] });
     const user = fixture.users[0]!;
