@@ -264,6 +264,22 @@ describe("last_seen_at", () => {
     assert.deepEqual(await lastSeen(), first);
     assert.ok(!app.recorder.take().some((sql) => /^UPDATE/i.test(sql)), "a second request within the minute writes nothing");
   });
+
+  test("moves again once the last one is more than a minute old, and no further back than it was", async () => {
+    const app = await createTestApp(directoryFixture());
+    const admin = tokenHeader(keyFor("admin"));
+    const lastSeen = async () => (await app.db.user.findUniqueOrThrow({ where: { id: 10 } })).lastSeenAt!;
+    const twoMinutesAgo = new Date(Date.now() - 120_000);
+    await app.db.user.update({ where: { id: 10 }, data: { lastSeenAt: twoMinutesAgo } });
+    const before = Date.now();
+    await app.request("GET", "/api/users/2/", admin);
+    assert.ok((await lastSeen()).getTime() >= before, "moved to the request's time");
+
+    const thirtySecondsAgo = new Date(Date.now() - 30_000);
+    await app.db.user.update({ where: { id: 10 }, data: { lastSeenAt: thirtySecondsAgo } });
+    await app.request("GET", "/api/users/2/", admin);
+    assert.deepEqual(await lastSeen(), thirtySecondsAgo, "within the minute: left as it was");
+  });
 });
 
 describe("other paths", () => {

@@ -46,11 +46,12 @@ async function touchLastSeen(db: Database, user: User, now: Date, logger: Logger
   if (user.lastSeenAt && user.lastSeenAt > threshold) return user;
   try {
     // The condition is repeated in SQL so that concurrent requests on several
-    // instances write once between them, not once each.
-    await db.user.updateMany({
-      where: { id: user.id, OR: [{ lastSeenAt: null }, { lastSeenAt: { lte: threshold } }] },
-      data: { lastSeenAt: now },
-    });
+    // instances write once between them, not once each. Written by hand, as
+    // the reads of src/loaders.ts are: the ORM's updateMany cost about 1 ms of
+    // CPU, and with many requesters most requests make this write (bench
+    // scenario b at 200,000 users). Dates bind as the ORM writes them.
+    await db.$executeRaw`UPDATE "User" SET "lastSeenAt" = ${now}
+      WHERE id = ${user.id} AND ("lastSeenAt" IS NULL OR "lastSeenAt" <= ${threshold})`;
   } catch (error) {
     logger.warn(`Could not record that user ${user.id} was seen (the request is served): ${error instanceof Error ? error.message : String(error)}`);
     return user;
