@@ -1,7 +1,7 @@
 // Files of the project that the service reads at run time: the migrations,
 // the Prisma CLI wrapper, the demo fixture. This module is one folder below
 // the project's root both as source (src/) and bundled into what `npm start`
-// runs (dist/, scripts/build.mjs), so the root is its parent folder either way.
+// runs (dist/, scripts/start.mjs), so the root is its parent folder either way.
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
