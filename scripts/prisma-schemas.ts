@@ -15,7 +15,6 @@ function schemaFor(engine: Engine, models: string): string {
 generator client {
   provider        = "prisma-client"
   output          = "../../generated/${engine}/prisma"
-  engineType      = "client"
   moduleFormat    = "esm"
 }
 
@@ -25,11 +24,10 @@ generator pothos {
   output       = "../../generated/${engine}/pothos-types.ts"
 }
 
-// The URL is never used: the driver adapter chosen in src/db.ts connects.
-// Prisma 6.19 still refuses a datasource without one.
+// No URL here: the service connects through the driver adapter that
+// src/db-adapter.ts picks, and the CLI reads DATABASE_URL in prisma.config.ts.
 datasource db {
   provider = "${engine === "sqlite" ? "sqlite" : "postgresql"}"
-  url      = "${engine === "sqlite" ? "file:./unused.db" : "postgresql://unused"}"
 }
 
 ${models}`;

@@ -1,9 +1,9 @@
 // The one place where a driver adapter is chosen for a database target. Both
-// the service (src/db.ts) and the Prisma CLI (prisma.config.ts, for
-// migrations) take their adapter from here.
+// the service (src/db.ts) and the Prisma CLI's schema engine
+// (scripts/prisma-schema-engine.mjs, for migrations) take their adapter from here.
 import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
-import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import type BetterSqlite3 from "better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
@@ -20,9 +20,6 @@ export type PoolSettings = {
 };
 
 export const DEFAULT_POOL_SETTINGS: PoolSettings = { poolSize: 10, statementTimeoutMs: 10_000, connectTimeoutMs: 5_000 };
-
-const PG_TYPE_NAME = 19;
-const PG_TYPE_TEXT = 25;
 
 /**
  * A pooled connection that died while idle (the server restarted, a proxy
@@ -41,6 +38,9 @@ function diedWithItsConnection(error: unknown): boolean {
   );
 }
 
+const PG_TYPE_CHAR = 18;
+const PG_TYPE_TEXT = 25;
+
 class GatewayPool extends pg.Pool {
   constructor(config: pg.PoolConfig) {
     super(config);
@@ -55,13 +55,14 @@ class GatewayPool extends pg.Pool {
         if (!diedWithItsConnection(error)) throw error;
         result = await query(...args);
       }
-      // Works around prisma/orm#27403: adapter-pg 6.19 cannot deserialize
-      // columns of PostgreSQL's `name` type (OID 19), which the WASM schema
-      // engine reads from the catalogs during `migrate deploy` ("Column type
-      // 'name' could not be deserialized from the database"). A `name` is
-      // text, so it is reported as text. Remove once the adapter maps OID 19.
+      // adapter-pg 7.10 cannot deserialize PostgreSQL's one-byte "char" type
+      // (OID 18), which the schema engine reads from the catalogs when it
+      // describes a database (`migrate diff --from-config-datasource` failed
+      // with "Column type 'char' could not be deserialized"). Its value is a
+      // one-character string, so it is reported as text. The service's own
+      // tables have no such column.
       for (const field of result?.fields ?? []) {
-        if (field.dataTypeID === PG_TYPE_NAME) field.dataTypeID = PG_TYPE_TEXT;
+        if (field.dataTypeID === PG_TYPE_CHAR) field.dataTypeID = PG_TYPE_TEXT;
       }
       return result;
     }) as pg.Pool["query"];
@@ -97,7 +98,7 @@ export function prepareSqliteFile(target: DatabaseTarget): void {
 export function createAdapterFactory(target: DatabaseTarget, settings: PoolSettings = DEFAULT_POOL_SETTINGS) {
   if (target.engine === "sqlite") {
     prepareSqliteFile(target);
-    const factory = new PrismaBetterSQLite3({ url: target.filename, timeout: SQLITE_BUSY_TIMEOUT_MS });
+    const factory = new PrismaBetterSqlite3({ url: target.filename, timeout: SQLITE_BUSY_TIMEOUT_MS });
     // The adapter keeps its better-sqlite3 connection as `client`; see src/sqlite-statement-cache.ts.
     const connect = factory.connect.bind(factory);
     factory.connect = async () => {

@@ -1,6 +1,6 @@
-// Applies pending migrations with `prisma migrate deploy`, through the same
-// driver adapter as the service (prisma.config.ts) and the CLI wrapper that
-// spares the engine download (scripts/prisma.mjs).
+// Applies pending migrations with `prisma migrate deploy`, run by the CLI
+// wrapper that spares the engine download (scripts/prisma.mjs), whose schema
+// engine connects through the service's own driver adapter.
 //
 // Several processes may start at once over one database (instances, workers,
 // the CLI beside a running service). On PostgreSQL `migrate deploy` takes an

@@ -1,6 +1,6 @@
 // A bounded cache of SQLite prepared statements, by SQL text.
 //
-// @prisma/adapter-better-sqlite3 (6.19, and 7.x as read) calls
+// @prisma/adapter-better-sqlite3 (7.10, as 6.19 did) calls
 // `client.prepare(sql)` on every query: SQLite parses and plans the same few
 // statements again on every request, about 0.08 ms each, several per request.
 // better-sqlite3 statements are made to be reused, and Prisma sends the same

@@ -2,7 +2,7 @@
 // schema that prisma/models.prisma describes: a model changed without a new
 // migration (or a migration edited by hand) fails here.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { test } from "node:test";
 import BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
@@ -17,7 +17,7 @@ const root = new URL("..", import.meta.url);
 function schemaScript(): string {
   return execFileSync(
     process.execPath,
-    ["scripts/prisma.mjs", "migrate", "diff", "--from-empty", "--to-schema-datamodel", `prisma/${TEST_ENGINE}/schema.prisma`, "--script"],
+    ["scripts/prisma.mjs", "migrate", "diff", "--from-empty", "--to-schema", `prisma/${TEST_ENGINE}/schema.prisma`, "--script"],
     { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
   );
 }
@@ -97,4 +97,34 @@ test("a migration of a SQLite file waits while another holds the migration lock"
   assert.equal(finished, false, "the migration ran while the lock was held");
   await release();
   assert.deepEqual(await migration, ["20261128000000_init"]);
+});
+
+/** Runs the Prisma CLI (scripts/prisma.mjs) on a database; resolves with its exit code and output. */
+function prismaCli(target: DatabaseTarget, ...args: string[]): { status: number | null; output: string } {
+  const result = spawnSync(process.execPath, ["scripts/prisma.mjs", ...args], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, DATABASE_URL: target.url },
+  });
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+// Prisma 7's CLI runs these through scripts/prisma-schema-engine.mjs, the
+// WebAssembly schema engine over the service's adapter: no native engine.
+test("prisma migrate status and diff work offline, and read what migrate deploy wrote", async () => {
+  const target = parseDatabaseUrl(await createEmptyDatabaseUrl());
+  await applyMigrations(target);
+  const status = prismaCli(target, "migrate", "status");
+  assert.equal(status.status, 0, status.output);
+  assert.match(status.output, /1 migration found[\s\S]*Database schema is up to date!/);
+
+  const diff = () => prismaCli(target, "migrate", "diff", "--from-config-datasource", "--to-schema", `prisma/${TEST_ENGINE}/schema.prisma`, "--exit-code");
+  const same = diff();
+  assert.equal(same.status, 0, same.output);
+  assert.match(same.output, /No difference detected/);
+
+  await runScript(target, `DROP INDEX "ApiToken_userId_idx"`);
+  const drifted = diff();
+  assert.equal(drifted.status, 2, drifted.output);
+  assert.match(drifted.output, /Changed the `ApiToken` table\s+\[\+\] Added index on columns \(userId\)/);
 });
