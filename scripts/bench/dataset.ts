@@ -71,7 +71,8 @@ export type DatasetManifest = {
 
 export const USER_PERMISSION_CODE = 1222;
 const HUB_COUNT = 3;
-const HUB_TARGETS = [3000, 2000, 1000];
+/** The largest is the "one user with 10,000 invitees" (scenario e), reached from 200,000 users on. */
+const HUB_TARGETS = [10000, 2000, 1000];
 const ADMIN_ID = HUB_COUNT + 1;
 /** Tokens of requesters who may read, spread evenly over the three kinds. */
 const READER_TOKENS = 3000;

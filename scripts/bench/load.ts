@@ -15,6 +15,8 @@ export type RequestSource = {
   request: autocannon.Request;
   /** False for a 2xx whose body is not a real answer (a GraphQL error, a null user). */
   verifyBody(body: string): boolean;
+  /** Concurrent connections, when the scenario fixes them (else --connections). */
+  connections?: number;
 };
 
 export type LoadResult = {

@@ -49,7 +49,7 @@ async function measure(
 ) {
   const memory = watchMemory(target.pid);
   let cpu: ReturnType<typeof startCpuCount> | undefined;
-  const settings = { connections: options.connections, durationSeconds: options.durationSeconds, warmupSeconds: options.warmupSeconds };
+  const settings = { connections: sources[id].connections ?? options.connections, durationSeconds: options.durationSeconds, warmupSeconds: options.warmupSeconds };
   const load = await measureLoad(target.origin, sources[id], settings, () => (cpu = startCpuCount(target.pid, databasePid)));
   const row = rowOf(id, load, memory.stop(), cpu!.finish(load.requests), floor);
   log(

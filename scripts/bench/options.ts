@@ -23,7 +23,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --duration S          seconds measured per scenario (default 10)
   --warmup S            seconds of the same load before, not counted (default 3)
   --connections N       concurrent connections (default 50)
-  --scenarios LIST      a subset of a,b,c,d (default all)
+  --scenarios LIST      a subset of a,b,c,d,e (default all)
   --web-concurrency N   passes WEB_CONCURRENCY=N to the service
   --rebuild             build the data set again even when it is cached
   --json PATH           where to write the results (default: a timestamped file under the cache folder)
@@ -65,7 +65,7 @@ export function parseOptions(args: string[]): BenchOptions | "help" {
   }
   const scenarios = values.scenarios.split(",").map((id) => id.trim());
   for (const id of scenarios) {
-    if (!(SCENARIO_IDS as readonly string[]).includes(id)) throw new UsageError(`--scenarios: unknown scenario "${id}" (expected some of a,b,c,d)`);
+    if (!(SCENARIO_IDS as readonly string[]).includes(id)) throw new UsageError(`--scenarios: unknown scenario "${id}" (expected some of a,b,c,d,e)`);
   }
   return {
     users: wholeNumber("users", values.users, 5),

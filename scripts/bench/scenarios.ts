@@ -8,7 +8,7 @@ import type { DatasetManifest } from "./dataset.ts";
 import type { RequestSource } from "./load.ts";
 import { createRandom } from "./random.ts";
 
-export const SCENARIO_IDS = ["a", "b", "c", "d"] as const;
+export const SCENARIO_IDS = ["a", "b", "c", "d", "e"] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
 export const SCENARIO_TITLES: Record<ScenarioId | "floor", string> = {
@@ -17,6 +17,7 @@ export const SCENARIO_TITLES: Record<ScenarioId | "floor", string> = {
   b: "(b) REST, random tokens",
   c: "(c) GraphQL user",
   d: "(d) GraphQL 10 users",
+  e: "(e) REST, largest hub, 1 conn.",
 };
 
 const ALIASES = "abcdefghij".split("");
@@ -37,17 +38,20 @@ export function requestSources(manifest: DatasetManifest, seed: number): Record<
   const keys = manifest.requesters.map((requester) => `Token ${requester.key}`);
   const admin = `Token ${manifest.adminKey}`;
 
-  const rest = (authorization: () => string): RequestSource => ({
+  const rest = (authorization: () => string, id = randomId): RequestSource => ({
     request: {
       method: "GET",
       setupRequest: (request) => ({
         ...request,
-        path: `/api/users/${randomId()}/`,
+        path: `/api/users/${id()}/`,
         headers: { ...request.headers, authorization: authorization() },
       }),
     },
     verifyBody: (body) => body.startsWith('{"id":'),
   });
+  // The user with the most invitees (10,000 from 200,000 users on), its body
+  // the largest: one request at a time, so each latency is that answer's own.
+  const largestHub = manifest.hubIds[0]!;
 
   const graphql = (query: string, variables: () => Record<string, string>, firstField: string): RequestSource => ({
     request: {
@@ -69,5 +73,6 @@ export function requestSources(manifest: DatasetManifest, seed: number): Record<
     b: rest(() => random.pick(keys)),
     c: graphql(USER_QUERY, () => ({ id: String(randomId()) }), "user"),
     d: graphql(TEN_USERS_QUERY, () => Object.fromEntries(ALIASES.map((alias) => [alias, String(randomId())])), "a"),
+    e: { ...rest(() => admin, () => largestHub), connections: 1 },
   };
 }
