@@ -10,7 +10,7 @@ import { describeDatabase } from "./database-url.ts";
 import { createDatabase, type Database } from "./db.ts";
 import { ConfigError, parseConfig, type Config } from "./env.ts";
 import { demoKeyIsActive, loadDemoData } from "./fixtures/demo-data.ts";
-import { limitHeapGrowth } from "./heap-growth.ts";
+import { HEAP_GROWING_PERCENT, limitHeapGrowth } from "./heap-growth.ts";
 import { createHttpServer } from "./http/node-server.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { applyMigrations } from "./migrate.ts";
@@ -100,7 +100,7 @@ async function serve(db: Database, config: Config, logger: Logger): Promise<{ ad
 }
 
 async function main() {
-  limitHeapGrowth();
+  limitHeapGrowth(HEAP_GROWING_PERCENT.service);
   const config = readConfig();
   const logger = createLogger(config.logLevel);
   // Read before the client below creates the file.

@@ -6,7 +6,7 @@ import { applyMigrations } from "../migrate.ts";
 import { loadDemoData } from "../fixtures/demo-data.ts";
 import { importFixture, type ImportCounts, type RecordCounts } from "../fixtures/import-fixture.ts";
 import { readFixtureFile } from "../fixtures/parse-fixture.ts";
-import { limitHeapGrowth } from "../heap-growth.ts";
+import { HEAP_GROWING_PERCENT, limitHeapGrowth } from "../heap-growth.ts";
 import { createToken } from "./create-token.ts";
 import { describeFailure } from "./describe-failure.ts";
 import { printMessage, printResult } from "./terminal.ts";
@@ -72,7 +72,7 @@ function fail(error: unknown): never {
 
 // Whatever goes wrong, even outside main's promise (a pool's idle client
 // failing, say), is told the same way, never as a stack trace.
-limitHeapGrowth();
+limitHeapGrowth(HEAP_GROWING_PERCENT.cli);
 process.on("uncaughtException", fail);
 process.on("unhandledRejection", fail);
 main(process.argv.slice(2)).then((code) => process.exit(code), fail);
