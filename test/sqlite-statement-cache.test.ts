@@ -30,7 +30,9 @@ describe("cached prepared statements", () => {
     assert.equal(first.reader, true);
     assert.deepEqual(first.columns().map((column) => column.name), ["id", "name"]);
     assert.deepEqual(first.raw().all(), [[2, "b"], [3, "c"]]);
-    assert.deepEqual(db.prepare(select).bind([3]).raw().all(), [[3, "c"]]);
+    const again = db.prepare(select).bind([3]);
+    assert.deepEqual(again.raw().all(), [[3, "c"]]);
+    assert.equal(again.columns(), first.columns(), "the columns are read from SQLite once per statement");
     assert.deepEqual(prepared.filter((sql) => sql === insert).length, 1);
     assert.deepEqual(prepared.filter((sql) => sql === select).length, 1);
   });
