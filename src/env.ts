@@ -100,7 +100,29 @@ const variables = z.object({
   HTTP_REQUEST_TIMEOUT_MS: wholeNumber(30_000, 100, 3_600_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: wholeNumber(5_000, 0, 600_000),
   WEB_CONCURRENCY: wholeNumber(1, 1, 64),
+  CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined) return [];
+      const origins = value.split(",").map((origin) => origin.trim().replace(/\/$/, ""));
+      if (!origins.every(isWebOrigin)) {
+        ctx.addIssue({ code: "custom", message: `expected origins separated by commas, such as https://app.example.com,http://localhost:5173, ${got(value)}` });
+        return z.NEVER;
+      }
+      return origins;
+    }),
 });
+
+/** `https://app.example.com` or `http://localhost:5173`: a scheme, a host and maybe a port, exactly as a browser sends it in Origin. */
+function isWebOrigin(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === "http:" || url.protocol === "https:") && url.origin === text;
+  } catch {
+    return false;
+  }
+}
 
 /** A host name, an IP address, `.example.com` (the domain and its subdomains) or `*`, as Django's ALLOWED_HOSTS takes them. */
 function isHostPattern(pattern: string): boolean {
@@ -125,6 +147,8 @@ export type Config = {
     headersTimeoutMs: number;
     requestTimeoutMs: number;
     keepAliveTimeoutMs: number;
+    /** Browser origins that may call the API cross-origin (CORS); none when empty. */
+    corsOrigins: string[];
   };
   /** Origin put before MEDIA_URL in avatar URLs; null means the request's own origin. */
   publicUrl: string | null;
@@ -177,6 +201,7 @@ export function parseConfig(source: Record<string, string | undefined> = process
       headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
       requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
       keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      corsOrigins: env.CORS_ORIGINS,
     },
     publicUrl: env.PUBLIC_URL,
     mediaUrl: env.MEDIA_URL,

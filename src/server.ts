@@ -10,6 +10,7 @@ import { DEMO_ADMIN_KEY } from "./fixtures/demo-data.ts";
 import { GRAPHIQL_ASSETS_PATH, GRAPHIQL_CONTENT_SECURITY_POLICY, renderGraphiQLPage, serveGraphiQLAsset } from "./graphiql.ts";
 import { hostName, isAllowedHost } from "./http/hosts.ts";
 import { requestPath, type ServerContext } from "./http/request-target.ts";
+import { addResponseHeaders, isCorsPreflight } from "./http/response-headers.ts";
 import type { Logger } from "./logger.ts";
 import { useDisableIntrospection } from "./plugins/use-disable-introspection.ts";
 import { useJsonRequestsOnly } from "./plugins/use-json-requests-only.ts";
@@ -61,6 +62,8 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
     logging: logger,
     plugins,
     multipart: false,
+    // CORS is the app's, for every route (src/http/response-headers.ts).
+    cors: false,
     graphiql: config.graphql.graphiql ? { title: "users-gateway", defaultQuery: graphiqlDefaultQuery(showDemoKey) } : false,
     renderGraphiQL: renderGraphiQLPage,
     context: ({ request }) => createContext(request, { db, config, logger }),
@@ -80,6 +83,8 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
     if (pathname === "/healthz") return checkHealth(request, db);
     const hostRefusal = refuseHost(request, config.http.allowedHosts);
     if (hostRefusal) return jsonResponse(400, { detail: hostRefusal });
+    // Answered for any path once CORS is on; the CORS headers, for a listed origin only, are added below.
+    if (config.http.corsOrigins.length > 0 && isCorsPreflight(request)) return new Response(null, { status: 204 });
     const omitBody = request.method === "HEAD";
 
     if (pathname === "/graphql") {
@@ -103,12 +108,14 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
 
   /** Never throws: whatever escapes a route is logged and answered 500 with no detail of its cause. */
   async function fetch(request: Request, serverContext: ServerContext = {}): Promise<Response> {
+    let response: Response;
     try {
-      return await route(request, serverContext);
+      response = await route(request, serverContext);
     } catch (error) {
       logger.error("Request failed unexpectedly", error);
-      return jsonResponse(500, { detail: SERVER_ERROR_DETAIL });
+      response = jsonResponse(500, { detail: SERVER_ERROR_DETAIL });
     }
+    return addResponseHeaders(response, request, config.http.corsOrigins);
   }
 
   return { fetch, yoga };
