@@ -27,17 +27,18 @@ export type Memberships = { groups: Group[]; permissions: Permission[] };
 
 export type UserSummaryRow = Pick<User, "id" | "username" | "firstName" | "lastName">;
 
-export type Requester = { user: User; holdsUserPermission: boolean };
+export type Requester = { user: User; holdsUserPermission: boolean; token: { id: number; lastUsedAt: Date | null } };
 
 /**
  * The user that holds the token whose key hashes to `keyHash` (by the unique
- * index), and whether it holds UserPermission directly or through a group:
- * the one fact about a staff requester that the access rules ask, in the
- * same statement rather than two more. The membership joins are those of
- * membershipsByUserId below; test/loaders.test.ts checks the two agree.
+ * index), unless the token expired by `now`, and whether it holds
+ * UserPermission directly or through a group: the one fact about a staff
+ * requester that the access rules ask, in the same statement rather than two
+ * more. The membership joins are those of membershipsByUserId below;
+ * test/loaders.test.ts checks the two agree.
  */
-export async function findRequesterByKeyHash(db: Database, keyHash: string): Promise<Requester | null> {
-  const rows = await db.$queryRaw<(User & { holdsUserPermission: boolean | number })[]>`
+export async function findRequesterByKeyHash(db: Database, keyHash: string, now: Date): Promise<Requester | null> {
+  const rows = await db.$queryRaw<(User & { holdsUserPermission: boolean | number; tokenId: number; tokenLastUsedAt: Date | null })[]>`
     SELECT "User".*, CASE WHEN EXISTS (
         SELECT 1 FROM "_PermissionToUser" direct JOIN "Permission" ON "Permission".id = direct."A"
         WHERE direct."B" = "User".id AND "Permission".code = ${USER_PERMISSION_CODE}
@@ -46,14 +47,15 @@ export async function findRequesterByKeyHash(db: Database, keyHash: string): Pro
         JOIN "_GroupToPermission" granted ON granted."A" = member."A"
         JOIN "Permission" ON "Permission".id = granted."B"
         WHERE member."B" = "User".id AND "Permission".code = ${USER_PERMISSION_CODE}
-      ) THEN 1 ELSE 0 END AS "holdsUserPermission"
+      ) THEN 1 ELSE 0 END AS "holdsUserPermission",
+      "ApiToken".id AS "tokenId", "ApiToken"."lastUsedAt" AS "tokenLastUsedAt"
     FROM "ApiToken" JOIN "User" ON "User".id = "ApiToken"."userId"
-    WHERE "ApiToken"."keyHash" = ${keyHash}`;
+    WHERE "ApiToken"."keyHash" = ${keyHash} AND ("ApiToken"."expiresAt" IS NULL OR "ApiToken"."expiresAt" > ${now})`;
   const row = rows[0];
   if (!row) return null;
-  const { holdsUserPermission, ...user } = row;
+  const { holdsUserPermission, tokenId, tokenLastUsedAt, ...user } = row;
   // 1 or 0: an integer on both engines, whatever their boolean type.
-  return { user, holdsUserPermission: Number(holdsUserPermission) === 1 };
+  return { user, holdsUserPermission: Number(holdsUserPermission) === 1, token: { id: tokenId, lastUsedAt: tokenLastUsedAt } };
 }
 
 function groupRows<K, R>(keys: readonly K[], rows: R[], keyOf: (row: R) => K): R[][] {

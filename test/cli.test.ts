@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
+import { hashTokenKey } from "../src/auth/token-keys.ts";
 import { createDatabase } from "../src/db.ts";
 import { parseDatabaseUrl } from "../src/database-url.ts";
 import { DEMO_ADMIN_KEY, DEMO_FIXTURE_PATH, demoKeyIsActive } from "../src/fixtures/demo-data.ts";
@@ -401,5 +402,76 @@ describe("npm run cli -- token create", () => {
     const result = cli("token", "create", "x\u001b[2J\r\u202Ey");
     assert.equal(result.status, 1);
     assert.equal(result.stderr, 'No user with username "x\\x1b[2J\\x0d\\u{202e}y".\n');
+  });
+});
+
+describe("npm run cli -- token list, token revoke, and tokens that expire", () => {
+  /** The REST route's answer to `key`, in-process on the CLI's database. */
+  async function restWith(key: string): Promise<{ status: number; body: unknown }> {
+    const config = parseConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: "silent" });
+    const db = createDatabase(config.database);
+    try {
+      const app = createApp({ db, config, logger: createLogger("silent") });
+      const response = await app.fetch(new Request("http://users.test/api/users/2/", { headers: tokenHeader(key) }));
+      return { status: response.status, body: await response.json() };
+    } finally {
+      await db.$disconnect();
+    }
+  }
+  const created = (...args: string[]) => {
+    const result = cli("token", "create", ...args);
+    assert.equal(result.status, 0, result.stderr);
+    return result.stdout.trim();
+  };
+  const listed = () => {
+    const result = cli("token", "list", "admin", "--json");
+    assert.equal(result.status, 0, result.stderr);
+    return JSON.parse(result.stdout) as { id: number; created_at: string; expires_at: string | null; last_used_at: string | null }[];
+  };
+
+  before(() => {
+    assert.equal(cli("import", writeFixture("directory-tokens.json", directoryFixture())).status, 0);
+  });
+
+  test("an expiring key works until its time, then gets DRF's Invalid token.", async () => {
+    const key = created("admin", "--expires-in", "2s");
+    assert.equal((await restWith(key)).status, 200);
+    const [token] = listed().filter((t) => t.expires_at !== null);
+    assert.ok(token && Date.parse(token.expires_at!) - Date.now() <= 2_000);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(token.expires_at!) - Date.now()) + 100));
+    assert.deepEqual(await restWith(key), { status: 401, body: { detail: "Invalid token." } });
+  });
+
+  test("list shows id, created, expires and last used, never a key or its hash; revoke refuses the key at once", async () => {
+    const key = created("admin");
+    const before = listed();
+    const mine = before.at(-1)!;
+    assert.deepEqual(Object.keys(mine), ["id", "created_at", "expires_at", "last_used_at"]);
+    assert.equal(mine.last_used_at, null);
+    assert.equal((await restWith(key)).status, 200);
+    assert.ok(listed().at(-1)!.last_used_at !== null, "the request recorded the key's use");
+
+    const table = cli("token", "list", "admin");
+    assert.equal(table.status, 0);
+    assert.match(table.stdout, /^id +created +expires +last used\n/);
+    assert.match(table.stdout, new RegExp(`^${mine.id} +\\S+ +never +\\S+$`, "m"));
+    const everything = `${table.stdout}${cli("token", "list", "admin", "--json").stdout}`;
+    assert.ok(!everything.includes(key) && !everything.includes(hashTokenKey(key)), "a key or its hash was listed");
+
+    const revoked = cli("token", "revoke", String(mine.id));
+    assert.equal(revoked.status, 0, revoked.stderr);
+    assert.equal(revoked.stderr, `Token ${mine.id} of admin revoked: its key is refused from now on.\n`);
+    assert.deepEqual(await restWith(key), { status: 401, body: { detail: "Invalid token." } });
+    assert.ok(!listed().some((t) => t.id === mine.id));
+  });
+
+  test("wrong values are refused with exit code 2, an unknown token or user with 1", () => {
+    for (const args of [["token", "create", "admin", "--expires-in", "5y"], ["token", "create", "admin", "--expires-in", "0d"], ["token", "revoke", "x"], ["token", "list", "admin", "--verbose"]]) {
+      assert.equal(cli(...args).status, 2, args.join(" "));
+    }
+    assert.match(cli("token", "create", "admin", "--expires-in", "5y").stderr, /--expires-in: expected a whole number and a unit, such as 90s, 30m, 12h or 30d \(at most 3650d\), got "5y"/);
+    const unknown = cli("token", "revoke", "999999");
+    assert.deepEqual([unknown.status, unknown.stderr], [1, "No token with id 999999.\n"]);
+    assert.equal(cli("token", "list", "nobody").status, 1);
   });
 });

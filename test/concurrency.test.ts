@@ -5,7 +5,7 @@ import type { ChildProcess } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import { parseDatabaseUrl } from "../src/database-url.ts";
 import { createDatabase, type Database } from "../src/db.ts";
-import { createToken } from "../src/cli/create-token.ts";
+import { createToken } from "../src/cli/tokens.ts";
 import { importFixture } from "../src/fixtures/import-fixture.ts";
 import { parseFixture } from "../src/fixtures/parse-fixture.ts";
 import { applyMigrations } from "../src/migrate.ts";

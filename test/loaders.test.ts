@@ -76,19 +76,29 @@ for (const [name, fixture] of Object.entries(fixtures)) describe(name, () => {
     assert.deepEqual(await loadAll(createLoaders(db).membershipsByUserId), expected);
   });
 
-  test("findRequesterByKeyHash answers the ORM's user for a key, whether it holds UserPermission, and null for an unknown key", async () => {
+  test("findRequesterByKeyHash answers the ORM's user and token for a key, whether it holds UserPermission, and null for an unknown or expired key", async () => {
+    const now = new Date();
     for (const name of Object.keys(requesters)) {
       const keyHash = hashTokenKey(keyFor(name));
       const user = await db.user.findFirst({ where: { apiTokens: { some: { keyHash } } } });
-      const found = await findRequesterByKeyHash(db, keyHash);
+      const found = await findRequesterByKeyHash(db, keyHash, now);
       if (!user) {
         assert.equal(found, null, name);
         continue;
       }
+      const token = await db.apiToken.findUniqueOrThrow({ where: { keyHash }, select: { id: true, lastUsedAt: true } });
       const memberships = await createLoaders(db).membershipsByUserId.load(user.id);
       const holdsUserPermission = memberships.permissions.some((permission) => permission.code === USER_PERMISSION_CODE);
-      assert.deepEqual(found, { user, holdsUserPermission }, name);
+      assert.deepEqual(found, { user, holdsUserPermission, token }, name);
     }
-    assert.equal(await findRequesterByKeyHash(db, hashTokenKey("not-a-key")), null);
+    assert.equal(await findRequesterByKeyHash(db, hashTokenKey("not-a-key"), now), null);
+
+    const keyHash = hashTokenKey(keyFor("admin"));
+    if (!(await db.apiToken.findUnique({ where: { keyHash } }))) return;
+    const lastUsedAt = new Date(now.getTime() - 5_000);
+    await db.apiToken.update({ where: { keyHash }, data: { expiresAt: new Date(now.getTime() + 1_000), lastUsedAt } });
+    assert.deepEqual((await findRequesterByKeyHash(db, keyHash, now))?.token.lastUsedAt, lastUsedAt);
+    assert.equal(await findRequesterByKeyHash(db, keyHash, new Date(now.getTime() + 1_000)), null, "expired at its expiresAt");
+    await db.apiToken.update({ where: { keyHash }, data: { expiresAt: null, lastUsedAt: null } });
   });
 });

@@ -12,6 +12,7 @@ import { applyMigrations, lockMigrations } from "../src/migrate.ts";
 import { createEmptyDatabaseUrl, TEST_ENGINE } from "./helpers.ts";
 
 const root = new URL("..", import.meta.url);
+const ALL_MIGRATIONS = ["20261128000000_init", "20261129000000_token_expiry_and_last_use"];
 
 /** The SQL that creates the models' schema from nothing, as Prisma writes it. */
 function schemaScript(): string {
@@ -77,7 +78,7 @@ test("with the service's client, only missing migrations start the Prisma CLI", 
   const target = parseDatabaseUrl(await createEmptyDatabaseUrl());
   const db = createDatabase(target);
   try {
-    assert.deepEqual(await applyMigrations(target, db), ["20261128000000_init"]);
+    assert.deepEqual(await applyMigrations(target, db), ALL_MIGRATIONS);
     assert.deepEqual(await applyMigrations(target, db), []);
     assert.ok(JSON.stringify(await describeSchema(target)).includes("invitedById"));
   } finally {
@@ -96,7 +97,7 @@ test("a migration of a SQLite file waits while another holds the migration lock"
   await new Promise((resolve) => setTimeout(resolve, 5_000));
   assert.equal(finished, false, "the migration ran while the lock was held");
   await release();
-  assert.deepEqual(await migration, ["20261128000000_init"]);
+  assert.deepEqual(await migration, ALL_MIGRATIONS);
 });
 
 /** Runs the Prisma CLI (scripts/prisma.mjs) on a database; resolves with its exit code and output. */
@@ -116,7 +117,7 @@ test("prisma migrate status and diff work offline, and read what migrate deploy 
   await applyMigrations(target);
   const status = prismaCli(target, "migrate", "status");
   assert.equal(status.status, 0, status.output);
-  assert.match(status.output, /1 migration found[\s\S]*Database schema is up to date!/);
+  assert.match(status.output, /2 migrations found[\s\S]*Database schema is up to date!/);
 
   const diff = () => prismaCli(target, "migrate", "diff", "--from-config-datasource", "--to-schema", `prisma/${TEST_ENGINE}/schema.prisma`, "--exit-code");
   const same = diff();

@@ -78,7 +78,7 @@ describe("demo data and its public key", () => {
     assert.equal(await demoKeyOpens(first.origin), true);
     const banner = await stop(first.service);
     assert.match(banner, new RegExp(`database +SQLite file ${join(cwd, "data", "users-gateway.db")}`));
-    assert.match(banner, /migrations +applied 20261128000000_init/);
+    assert.match(banner, /migrations +applied 20261128000000_init, 20261129000000_token_expiry_and_last_use/);
 
     const db = createDatabase(parseDatabaseUrl(`file:${join(cwd, "data", "users-gateway.db")}`));
     try {

@@ -6,7 +6,7 @@ import { isDatabaseUnavailable } from "../db-errors.ts";
 import { ConfigError } from "../env.ts";
 import { FixtureError } from "../fixtures/parse-fixture.ts";
 import { MigrationError } from "../migrate.ts";
-import { UnknownUserError } from "./create-token.ts";
+import { UnknownTokenError, UnknownUserError } from "./tokens.ts";
 
 const linesOf = (text: string): string[] => text.trim().split(/\r?\n/);
 
@@ -29,7 +29,7 @@ function databaseReason(error: Error): string {
 export function describeFailure(error: unknown): string[] {
   if (error instanceof FixtureError) return ["Fixture refused:", ...error.problems.map((problem) => `  - ${problem}`)];
   if (error instanceof ConfigError) return error.problems;
-  if (error instanceof UnknownUserError || error instanceof MigrationError) return linesOf(error.message);
+  if (error instanceof UnknownUserError || error instanceof UnknownTokenError || error instanceof MigrationError) return linesOf(error.message);
   if (!(error instanceof Error)) return [`Failed: ${String(error)}`];
   if (isDatabaseUnavailable(error)) return [`The database cannot be reached: ${databaseReason(error)}`];
   if (isDatabaseError(error)) return [`The database refused the change, which was rolled back: ${databaseReason(error)}`];
