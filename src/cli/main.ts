@@ -49,7 +49,8 @@ function parseCommand(args: string[]): Command | null {
     return { name: "token create", username: argument, lifetimeMs: expiresIn === undefined ? null : parseLifetime(expiresIn) };
   }
   if (action === "list" && only("json")) return { name: "token list", username: argument, json: values.json === true };
-  if (action === "revoke" && only() && /^[1-9]\d{0,9}$/.test(argument)) return { name: "token revoke", id: Number(argument) };
+  const id = /^[1-9]\d{0,9}$/.test(argument) ? Number(argument) : NaN;
+  if (action === "revoke" && only() && id <= 2 ** 31 - 1) return { name: "token revoke", id };
   return null;
 }
 
