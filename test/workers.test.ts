@@ -3,6 +3,7 @@
 // drains them all. On both engines, as real processes.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { request as httpRequest } from "node:http";
 import { createServer, type Server } from "node:net";
 import { describe, test } from "node:test";
 import { SEED_TOKEN } from "./fixtures/directory.ts";
@@ -85,4 +86,55 @@ describe("WEB_CONCURRENCY=2", () => {
       blocker.close();
     }
   });
+});
+
+/**
+ * Starts a GraphQL POST whose body is only half sent: a request in flight,
+ * as a slow client makes one. `finish()` sends the rest and resolves with
+ * the status and body of the answer.
+ */
+function requestInFlight(origin: string) {
+  const body = JSON.stringify({ query: "{ user(id: 2) { username } }" });
+  const half = Math.floor(body.length / 2);
+  const client = httpRequest(`${origin}/graphql`, {
+    method: "POST",
+    headers: { ...tokenHeader(SEED_TOKEN), "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) },
+  });
+  const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+    client.on("response", (response) => {
+      let text = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => (text += chunk));
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, body: text }));
+    });
+    client.on("error", reject);
+  });
+  client.write(body.slice(0, half));
+  return {
+    finish: () => {
+      client.end(body.slice(half));
+      return answer;
+    },
+  };
+}
+
+describe("shutdown with a request in flight", () => {
+  for (const webConcurrency of ["1", "2"]) {
+    test(`WEB_CONCURRENCY=${webConcurrency}: on SIGTERM the request in flight is answered, then the service exits 0`, async () => {
+      const service = startService({ DATABASE_URL: await createEmptyDatabaseUrl(), DEMO_DATA: "true", WEB_CONCURRENCY: webConcurrency });
+      const origin = await service.origin;
+      const slow = requestInFlight(origin);
+      // The request has reached a process (its head is read) before the signal.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      service.child.kill("SIGTERM");
+      await service.sees(/SIGTERM: /);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const { status, body } = await slow.finish();
+      assert.equal(status, 200);
+      assert.deepEqual(JSON.parse(body), { data: { user: { username: "moratti120" } } });
+      const { code, output } = await service.exited;
+      assert.equal(code, 0, output);
+      await assert.rejects(fetch(`${origin}/healthz`), "the port is closed once it has exited");
+    });
+  }
 });
