@@ -61,6 +61,10 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
     logging: logger,
     plugins,
     multipart: false,
+    // MAX_BODY_BYTES is enforced by the Node server before a Request exists
+    // (src/http/node-server.ts), for both APIs; Yoga's own check (25 MB by
+    // default) would only count every body a second time.
+    maxRequestBodySize: false,
     graphiql: config.graphql.graphiql ? { title: "users-gateway", defaultQuery: graphiqlDefaultQuery(showDemoKey) } : false,
     renderGraphiQL: renderGraphiQLPage,
     context: ({ request }) => createContext(request, { db, config, logger }),
