@@ -1,6 +1,7 @@
 // The HTTP app as one fetch handler: Yoga at /graphql, GraphiQL's files, the
 // REST route, the health check, an index at /, and a JSON 404 for everything
 // else. Tests call `fetch` in-process; src/http/node-server.ts puts it on a port.
+import { blockFieldSuggestionsPlugin } from "@escape.tech/graphql-armor-block-field-suggestions";
 import { createYoga, maskError as defaultMaskError, shouldRenderGraphiQL, type Plugin } from "graphql-yoga";
 import { createContext, type GraphQLContext } from "./context.ts";
 import type { Database } from "./db.ts";
@@ -13,6 +14,7 @@ import { requestPath, type ServerContext } from "./http/request-target.ts";
 import type { Logger } from "./logger.ts";
 import { useDisableIntrospection } from "./plugins/use-disable-introspection.ts";
 import { useJsonRequestsOnly } from "./plugins/use-json-requests-only.ts";
+import { useOperationLimits } from "./plugins/use-operation-limits.ts";
 import { jsonResponse, notFoundResponse } from "./rest/json.ts";
 import { matchUserPath, retrieveUser } from "./rest/users.ts";
 import { schema } from "./schema/index.ts";
@@ -52,8 +54,10 @@ export type AppDependencies = {
 };
 
 export function createApp({ db, config, logger, showDemoKey = false }: AppDependencies) {
-  const plugins: Plugin[] = [useJsonRequestsOnly()];
-  if (!config.graphql.introspection) plugins.push(useDisableIntrospection());
+  const plugins: Plugin[] = [useJsonRequestsOnly(), useOperationLimits(config.graphql.limits)];
+  // "Did you mean …" in a validation error names fields and types: with
+  // introspection off the schema is not to be explored, so they are hidden too.
+  if (!config.graphql.introspection) plugins.push(useDisableIntrospection(), blockFieldSuggestionsPlugin());
   const yoga = createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: "/graphql",
