@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { checkSqliteFolder, DEFAULT_DATABASE_URL, parseDatabaseUrl, type DatabaseTarget } from "./database-url.ts";
 import { DEFAULT_POOL_SETTINGS, type PoolSettings } from "./db-adapter.ts";
+import { DEFAULT_OPERATION_LIMITS, type OperationLimits } from "./plugins/use-operation-limits.ts";
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -99,6 +100,18 @@ const variables = z.object({
   HTTP_HEADERS_TIMEOUT_MS: wholeNumber(10_000, 100, 600_000),
   HTTP_REQUEST_TIMEOUT_MS: wholeNumber(30_000, 100, 3_600_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: wholeNumber(5_000, 0, 600_000),
+  // 100 KiB. No request needs a large body: REST reads none, and the largest
+  // GraphQL operation this schema has use for (seventeen users with every
+  // field, spelled out without fragments) is 7.4 KB, GraphiQL's introspection
+  // query 2 KB: this is ten times any legitimate body, and it caps what a
+  // client can make the service hold or parse before any other check runs.
+  MAX_BODY_BYTES: wholeNumber(102_400, 1_024, 104_857_600),
+  // Each default is explained where the limit is (src/plugins/use-operation-limits.ts).
+  GRAPHQL_MAX_ALIASES: wholeNumber(DEFAULT_OPERATION_LIMITS.aliases, 0, 10_000),
+  GRAPHQL_MAX_DEPTH: wholeNumber(DEFAULT_OPERATION_LIMITS.depth, 1, 1_000),
+  GRAPHQL_MAX_TOKENS: wholeNumber(DEFAULT_OPERATION_LIMITS.tokens, 1, 1_000_000),
+  GRAPHQL_MAX_DIRECTIVES: wholeNumber(DEFAULT_OPERATION_LIMITS.directives, 0, 10_000),
+  GRAPHQL_MAX_COST: wholeNumber(DEFAULT_OPERATION_LIMITS.cost, 1, 100_000_000),
   WEB_CONCURRENCY: wholeNumber(1, 1, 64),
   CORS_ORIGINS: z
     .string()
@@ -149,13 +162,15 @@ export type Config = {
     keepAliveTimeoutMs: number;
     /** Browser origins that may call the API cross-origin (CORS); none when empty. */
     corsOrigins: string[];
+    /** The largest request body accepted, in bytes; a larger one is a 413 before it is read. */
+    maxBodyBytes: number;
   };
   /** Origin put before MEDIA_URL in avatar URLs; null means the request's own origin. */
   publicUrl: string | null;
   mediaUrl: string;
   onlineWindowSeconds: number;
   logLevel: LogLevel;
-  graphql: { introspection: boolean; graphiql: boolean };
+  graphql: { introspection: boolean; graphiql: boolean; limits: OperationLimits };
   demoData: DemoData;
   /** Unexpected errors' messages and stacks in responses: for a developer's machine only. */
   debugErrors: boolean;
@@ -202,12 +217,23 @@ export function parseConfig(source: Record<string, string | undefined> = process
       requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
       keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
       corsOrigins: env.CORS_ORIGINS,
+      maxBodyBytes: env.MAX_BODY_BYTES,
     },
     publicUrl: env.PUBLIC_URL,
     mediaUrl: env.MEDIA_URL,
     onlineWindowSeconds: env.ONLINE_WINDOW_SECONDS,
     logLevel: env.LOG_LEVEL,
-    graphql: { introspection: env.GRAPHQL_INTROSPECTION, graphiql: env.GRAPHIQL },
+    graphql: {
+      introspection: env.GRAPHQL_INTROSPECTION,
+      graphiql: env.GRAPHIQL,
+      limits: {
+        aliases: env.GRAPHQL_MAX_ALIASES,
+        depth: env.GRAPHQL_MAX_DEPTH,
+        tokens: env.GRAPHQL_MAX_TOKENS,
+        directives: env.GRAPHQL_MAX_DIRECTIVES,
+        cost: env.GRAPHQL_MAX_COST,
+      },
+    },
     demoData: env.DEMO_DATA,
     debugErrors: env.DEBUG_ERRORS,
     webConcurrency: env.WEB_CONCURRENCY,

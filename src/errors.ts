@@ -24,6 +24,9 @@ export const badRequestDetail = {
   requestTarget: "Bad Request: the request target must be a path starting with /.",
 } as const;
 
+/** The 413 of a body over MAX_BODY_BYTES, refused before any route (src/http/node-server.ts). */
+export const bodyTooLargeDetail = (limit: number) => `Request body too large: the limit is ${limit} bytes.`;
+
 /** The 500 body, when something unexpected failed; the cause goes to the log only. */
 export const SERVER_ERROR_DETAIL = "A server error occurred.";
 

@@ -1,6 +1,7 @@
 // The HTTP app as one fetch handler: Yoga at /graphql, GraphiQL's files, the
 // REST route, the health check, an index at /, and a JSON 404 for everything
 // else. Tests call `fetch` in-process; src/http/node-server.ts puts it on a port.
+import { blockFieldSuggestionsPlugin } from "@escape.tech/graphql-armor-block-field-suggestions";
 import { createYoga, maskError as defaultMaskError, shouldRenderGraphiQL, type Plugin } from "graphql-yoga";
 import { createContext, type GraphQLContext } from "./context.ts";
 import type { Database } from "./db.ts";
@@ -14,6 +15,7 @@ import { addResponseHeaders, isCorsPreflight } from "./http/response-headers.ts"
 import type { Logger } from "./logger.ts";
 import { useDisableIntrospection } from "./plugins/use-disable-introspection.ts";
 import { useJsonRequestsOnly } from "./plugins/use-json-requests-only.ts";
+import { useOperationLimits } from "./plugins/use-operation-limits.ts";
 import { jsonResponse, notFoundResponse } from "./rest/json.ts";
 import { matchUserPath, retrieveUser } from "./rest/users.ts";
 import { schema } from "./schema/index.ts";
@@ -53,8 +55,10 @@ export type AppDependencies = {
 };
 
 export function createApp({ db, config, logger, showDemoKey = false }: AppDependencies) {
-  const plugins: Plugin[] = [useJsonRequestsOnly()];
-  if (!config.graphql.introspection) plugins.push(useDisableIntrospection());
+  const plugins: Plugin[] = [useJsonRequestsOnly(), useOperationLimits(config.graphql.limits)];
+  // "Did you mean …" in a validation error names fields and types: with
+  // introspection off the schema is not to be explored, so they are hidden too.
+  if (!config.graphql.introspection) plugins.push(useDisableIntrospection(), blockFieldSuggestionsPlugin());
   const yoga = createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: "/graphql",
@@ -64,6 +68,10 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
     multipart: false,
     // CORS is the app's, for every route (src/http/response-headers.ts).
     cors: false,
+    // MAX_BODY_BYTES is enforced by the Node server before a Request exists
+    // (src/http/node-server.ts), for both APIs; Yoga's own check (25 MB by
+    // default) would only count every body a second time.
+    maxRequestBodySize: false,
     graphiql: config.graphql.graphiql ? { title: "users-gateway", defaultQuery: graphiqlDefaultQuery(showDemoKey) } : false,
     renderGraphiQL: renderGraphiQLPage,
     context: ({ request }) => createContext(request, { db, config, logger }),

@@ -1,7 +1,9 @@
 // What reaches the service over a real socket, byte for byte as a hostile or
 // broken client sends it: Host headers, request targets, repeated headers,
-// slow clients. No fetch client can send most of these, so a raw socket does.
+// slow clients, bodies too large. No fetch client can send most of these, so
+// a raw socket (or node:http, which can hold a body back) does.
 import assert from "node:assert/strict";
+import { request as httpRequest, type ClientRequest, type IncomingHttpHeaders } from "node:http";
 import { connect } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { DEMO_ADMIN_KEY } from "../src/fixtures/demo-data.ts";
@@ -32,6 +34,39 @@ function rawRequest(origin: string, lines: string[]): Promise<RawResponse> {
 const get = (path: string, host: string, ...headers: string[]) => [`GET ${path} HTTP/1.1`, `Host: ${host}`, ...headers];
 const adminKey = `Authorization: Token ${DEMO_ADMIN_KEY}`;
 
+type BodyResponse = { status: number; headers: IncomingHttpHeaders; body: string };
+
+/**
+ * A POST through node:http that `send` writes the body of, as much of it as
+ * it likes: the answer is awaited whether or not the body was ended, so a
+ * refusal that does not wait for the whole body shows.
+ */
+function post(origin: string, path: string, headers: Record<string, string>, send: (request: ClientRequest) => void): Promise<BodyResponse> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(`${origin}${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers } });
+    request.on("error", reject);
+    request.on("response", (response) => {
+      let body = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => (body += chunk));
+      response.on("end", () => {
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body });
+        request.destroy();
+      });
+    });
+    send(request);
+  });
+}
+
+/** A GraphQL request body of exactly `size` bytes: the operation, then spaces. */
+function graphqlBodyOfSize(size: number, query = "{ me { username } }"): string {
+  const body = JSON.stringify({ query });
+  return body + " ".repeat(size - Buffer.byteLength(body));
+}
+
+const MAX_BODY_BYTES = 4096;
+const tooLargeDetail = { detail: `Request body too large: the limit is ${MAX_BODY_BYTES} bytes.` };
+
 describe("over a real socket", () => {
   let service: ServiceProcess;
   let origin: string;
@@ -42,6 +77,7 @@ describe("over a real socket", () => {
       DEMO_DATA: "true",
       HTTP_HEADERS_TIMEOUT_MS: "500",
       HTTP_REQUEST_TIMEOUT_MS: "1000",
+      MAX_BODY_BYTES: String(MAX_BODY_BYTES),
     });
     origin = await service.origin;
     host = new URL(origin).host;
@@ -107,6 +143,56 @@ describe("over a real socket", () => {
       assert.ok(response.status > 0 && response.status < 500, `${lines[0]}: ${response.status}`);
       assert.doesNotMatch(response.body, /\n\s+at |\.ts:\d+|node_modules/, lines[0]);
     }
+  });
+
+  test("a Content-Length over MAX_BODY_BYTES is a 413 at once, on both APIs, before the body is sent", async () => {
+    for (const path of ["/graphql", "/api/users/2/"]) {
+      // The head only: an answer that came after reading the body would never come.
+      const response = await post(origin, path, { authorization: `Token ${DEMO_ADMIN_KEY}`, "content-length": String(MAX_BODY_BYTES + 1) }, (request) =>
+        request.flushHeaders(),
+      );
+      assert.equal(response.status, 413, path);
+      assert.equal(response.headers.connection, "close");
+      assert.equal(response.headers["content-type"], "application/json");
+      assert.equal(response.body, JSON.stringify(tooLargeDetail));
+    }
+  });
+
+  test("a body of exactly MAX_BODY_BYTES is served, with a Content-Length or in chunks", async () => {
+    const body = graphqlBodyOfSize(MAX_BODY_BYTES);
+    const headers = { authorization: `Token ${DEMO_ADMIN_KEY}` };
+    const declared = await post(origin, "/graphql", { ...headers, "content-length": String(MAX_BODY_BYTES) }, (request) => request.end(body));
+    // In three chunks, so that the body is put together again from pieces.
+    const chunked = await post(origin, "/graphql", headers, (request) => {
+      request.write(body.slice(0, 10));
+      request.write(body.slice(10, 2000));
+      request.end(body.slice(2000));
+    });
+    for (const response of [declared, chunked]) {
+      assert.equal(response.status, 200);
+      assert.deepEqual(JSON.parse(response.body), { data: { me: { username: "admin" } } });
+    }
+  });
+
+  test("a chunked body is a 413 as soon as it passes MAX_BODY_BYTES, before it ends", async () => {
+    for (const path of ["/graphql", "/api/users/2/"]) {
+      // One byte over the limit, and the body is never ended: only a count made as it arrives can answer.
+      const response = await post(origin, path, { authorization: `Token ${DEMO_ADMIN_KEY}` }, (request) => {
+        request.write(graphqlBodyOfSize(MAX_BODY_BYTES));
+        request.write(" ");
+      });
+      assert.equal(response.status, 413, path);
+      assert.equal(response.headers.connection, "close");
+      assert.equal(response.body, JSON.stringify(tooLargeDetail));
+    }
+  });
+
+  test("Expect: 100-continue with a body over MAX_BODY_BYTES gets the 413 instead of an invitation to send it", async () => {
+    const head = ["POST /graphql HTTP/1.1", `Host: ${host}`, "Content-Type: application/json", `Content-Length: ${MAX_BODY_BYTES + 1}`, "Expect: 100-continue"];
+    const response = await rawRequest(origin, head);
+    assert.equal(response.status, 413);
+    assert.doesNotMatch(response.head, /100 Continue/);
+    assert.deepEqual(JSON.parse(response.body), tooLargeDetail);
   });
 
   test("a client that stops sending its headers is cut off at HTTP_HEADERS_TIMEOUT_MS", async () => {

@@ -265,6 +265,17 @@ describe("configuration errors", () => {
     ]);
   });
 
+  test("the request body limit is a whole number of bytes, 1 KiB or more", () => {
+    assert.equal(parseConfig({}).http.maxBodyBytes, 102_400);
+    assert.equal(parseConfig({ MAX_BODY_BYTES: "2048" }).http.maxBodyBytes, 2048);
+    assert.deepEqual(problems({ MAX_BODY_BYTES: "100KB" }), [
+      'Invalid configuration: MAX_BODY_BYTES: expected a whole number from 1024 to 104857600, got "100KB"',
+    ]);
+    assert.deepEqual(problems({ MAX_BODY_BYTES: "100" }), [
+      'Invalid configuration: MAX_BODY_BYTES: expected a whole number from 1024 to 104857600, got "100"',
+    ]);
+  });
+
   test("a SQLite file in a folder that does not exist is refused, and no folder is made", () => {
     const [problem] = problems({ DATABASE_URL: "file:/users-gateway-no-such-folder/x.db" });
     assert.match(problem!, /DATABASE_URL: the folder \/users-gateway-no-such-folder does not exist/);

@@ -1,32 +1,86 @@
 // The Node HTTP server in front of the fetch handler (src/server.ts): its
-// timeouts, and the checks that must run before a Request can even be built.
+// timeouts, and the checks that must run before a Request can even be built:
+// the request target, the Host header, and the size of the body.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServerAdapter } from "@whatwg-node/server";
 import type { Config } from "../env.ts";
-import { badRequestDetail } from "../errors.ts";
+import { badRequestDetail, bodyTooLargeDetail } from "../errors.ts";
 import { renderDrfJson } from "../rest/json.ts";
 import { hostName } from "./hosts.ts";
 import { isOriginForm, type ServerContext } from "./request-target.ts";
 
 type FetchHandler = (request: Request, serverContext: ServerContext) => Promise<Response>;
 
+type Refusal = { status: 400 | 413; detail: string };
+
 /** Why a request is refused before it reaches the app; null when it may go on. */
-function refusal(request: IncomingMessage): string | null {
-  if (!isOriginForm(request.url)) return badRequestDetail.requestTarget;
+function refusal(request: IncomingMessage, maxBodyBytes: number): Refusal | null {
+  if (!isOriginForm(request.url)) return { status: 400, detail: badRequestDetail.requestTarget };
   const host = request.headers.host;
   // An HTTP/1.0 request may leave Host out; Node refuses an HTTP/1.1 one without it.
-  if (host !== undefined && hostName(host) === null) return badRequestDetail.malformedHost;
+  if (host !== undefined && hostName(host) === null) return { status: 400, detail: badRequestDetail.malformedHost };
+  // Node's parser has already refused a Content-Length that is not one whole
+  // number, and never reads past it: what it declares is all the body can be.
+  const declaredLength = request.headers["content-length"];
+  if (declaredLength !== undefined && Number(declaredLength) > maxBodyBytes) return tooLarge(maxBodyBytes);
   return null;
 }
 
-function refuse(response: ServerResponse, detail: string) {
+const tooLarge = (maxBodyBytes: number): Refusal => ({ status: 413, detail: bodyTooLargeDetail(maxBodyBytes) });
+
+/**
+ * Answers with DRF's shape and closes the connection: whatever the client
+ * still sends of its request is not read, so the socket cannot serve another.
+ */
+function refuse(response: ServerResponse, { status, detail }: Refusal) {
   const body = renderDrfJson({ detail });
-  response.writeHead(400, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), Connection: "close" });
+  response.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), Connection: "close" });
   response.end(body);
+}
+
+/**
+ * A chunked body declares no length, so it is read here and counted as it
+ * arrives: null as soon as it passes `limit` (it is left unread from there, so
+ * no more than the limit is ever held), the whole body otherwise.
+ */
+function readBodyWithin(request: IncomingMessage, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = () => request.off("data", onData).off("end", onEnd).off("error", reject);
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      stop();
+      request.pause();
+      resolve(null);
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks, size));
+    request.on("data", onData).on("end", onEnd).on("error", reject);
+  });
 }
 
 export function createHttpServer(fetch: FetchHandler, http: Config["http"]): Server {
   const adapter = createServerAdapter<ServerContext>(fetch);
+
+  function handle(request: IncomingMessage, response: ServerResponse) {
+    const refused = refusal(request, http.maxBodyBytes);
+    if (refused) return refuse(response, refused);
+    // Without Transfer-Encoding a body has a Content-Length (checked above) or is empty.
+    if (request.headers["transfer-encoding"] === undefined) return void adapter(request, response);
+    readBodyWithin(request, http.maxBodyBytes).then(
+      (body) => {
+        if (body === null) return refuse(response, tooLarge(http.maxBodyBytes));
+        // The adapter takes `request.body` as a body already read, as it does
+        // behind Express's body parsers, instead of reading the stream again.
+        Object.assign(request, { body });
+        void adapter(request, response);
+      },
+      // The client went away in the middle of its body: there is nobody to answer.
+      () => {},
+    );
+  }
+
   const server = createServer(
     {
       headersTimeout: http.headersTimeoutMs,
@@ -38,12 +92,15 @@ export function createHttpServer(fetch: FetchHandler, http: Config["http"]): Ser
       // read as one header with spaces, which DRF refuses (401).
       joinDuplicateHeaders: true,
     },
-    (request, response) => {
-      const detail = refusal(request);
-      if (detail) refuse(response, detail);
-      else void adapter(request, response);
-    },
+    handle,
   );
+  // `Expect: 100-continue`: the client waits for a word before it sends its
+  // body. Node would say "continue" before any check; a refusal said instead
+  // spares the client the upload.
+  server.on("checkContinue", (request: IncomingMessage, response: ServerResponse) => {
+    if (refusal(request, http.maxBodyBytes) === null) response.writeContinue();
+    handle(request, response);
+  });
   server.keepAliveTimeout = http.keepAliveTimeoutMs;
   return server;
 }

@@ -1,0 +1,88 @@
+import { costLimitPlugin } from "@escape.tech/graphql-armor-cost-limit";
+import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
+import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
+import { maxDirectivesPlugin } from "@escape.tech/graphql-armor-max-directives";
+import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
+import type { GraphQLError, ValidationContext } from "graphql";
+import type { Plugin } from "graphql-yoga";
+
+/**
+ * How large an operation may be, measured on its document alone, before
+ * anything runs. The defaults are set for this schema: a `User` is the only
+ * object with fields of its own, `user(id)` and `me` the only ways to one,
+ * and nothing nests deeper than `user { invitees { id } }`.
+ */
+export type OperationLimits = {
+  /**
+   * Aliased fields, nested ones included. Aliases are the only way to ask
+   * for several users at once, so this is the number of users per
+   * operation: fifteen, the batching tests' largest query, whose statement
+   * count is measured (graphql-armor's default as well).
+   * @default 15
+   */
+  aliases: number;
+  /**
+   * Levels of fields, fragments not counted (a fragment adds no work). Data
+   * is three deep at most (`user { invitedBy { id } }`); six leaves room for
+   * `__type` queries. GraphiQL's and tools' `__schema` query is not counted.
+   * @default 6
+   */
+  depth: number;
+  /**
+   * Tokens of the document (names, punctuation, values), counted while it
+   * is parsed, so a larger document is refused before it is parsed whole.
+   * Seventeen users with every field spelled out (the most the alias limit
+   * allows: fifteen aliases, `user` and `me`) are 895; GraphiQL's
+   * introspection query 184.
+   * @default 2000
+   */
+  tokens: number;
+  /**
+   * Directives, counted through fragments. The schema defines none of its
+   * own, so these are `@include` and `@skip`: three on each of fifteen
+   * users fit.
+   * @default 50
+   */
+  directives: number;
+  /**
+   * graphql-armor's cost: 1 per scalar, 2 per object, times 1.5 per level,
+   * fragments not counted. A user with every field costs 69 (104 through a
+   * fragment used again, as graphql-armor counts), so the seventeen users
+   * the alias limit allows cost at most 1,765; 5,000 aliased `user(id)`
+   * fields cost 17,500.
+   * @default 2000
+   */
+  cost: number;
+};
+
+export const DEFAULT_OPERATION_LIMITS: OperationLimits = { aliases: 15, depth: 6, tokens: 2_000, directives: 50, cost: 2_000 };
+
+/**
+ * graphql-armor throws a refusal out of validation, where Yoga answers it
+ * with HTTP 200 and no `extensions.code`. Reported instead, it is one more
+ * validation error: Yoga gives it GRAPHQL_VALIDATION_FAILED (HTTP 400 under
+ * `application/graphql-response+json`) and caches it with the document, as
+ * any other invalid operation. The tokens limit stops the parser, so it
+ * keeps graphql-armor's throw: Yoga answers it as GRAPHQL_PARSE_FAILED.
+ */
+const reportAsValidationError = {
+  propagateOnRejection: false,
+  onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
+};
+
+/**
+ * Refuses an operation whose document passes one of `limits`, before any
+ * resolver runs or any SQL is sent; the message names the limit, its value
+ * and what was found.
+ */
+export function useOperationLimits(limits: OperationLimits): Plugin {
+  return {
+    onPluginInit({ addPlugin }) {
+      addPlugin(maxTokensPlugin({ n: limits.tokens }));
+      addPlugin(maxAliasesPlugin({ n: limits.aliases, ...reportAsValidationError }));
+      addPlugin(maxDepthPlugin({ n: limits.depth, flattenFragments: true, ...reportAsValidationError }));
+      addPlugin(maxDirectivesPlugin({ n: limits.directives, ...reportAsValidationError }));
+      addPlugin(costLimitPlugin({ maxCost: limits.cost, flattenFragments: true, ...reportAsValidationError }));
+    },
+  };
+}

@@ -1,0 +1,201 @@
+// The GraphQL limits of SPEC section 5 (aliases, depth, tokens, directives,
+// cost): an operation over one is refused with an error code before anything
+// runs, which the SQL statements that reach the driver show; the largest
+// queries the other tests send still pass. And field suggestions, which
+// describe the schema, are hidden when introspection is off.
+import assert from "node:assert/strict";
+import { before, describe, test } from "node:test";
+import { ConfigError, parseConfig } from "../src/env.ts";
+import { createLogger } from "../src/logger.ts";
+import { createApp } from "../src/server.ts";
+import { directoryFixture } from "./fixtures/directory.ts";
+import { keyFor } from "./fixtures/keys.ts";
+import { FifteenUsersDocument } from "./generated/graphql.ts";
+import { createTestApp, tokenHeader, type TestApp } from "./helpers.ts";
+
+const admin = tokenHeader(keyFor("admin"));
+
+type GraphQLAnswer = {
+  status: number;
+  data?: Record<string, unknown> | null;
+  errors?: { message: string; extensions?: { code?: string } }[];
+};
+
+const aliasedUsers = (count: number, selection = "{ id }") =>
+  `{ ${Array.from({ length: count }, (_, i) => `u${i}: user(id: 2) ${selection}`).join(" ")} }`;
+
+describe("operation limits", () => {
+  let app: TestApp;
+  before(async () => {
+    app = await createTestApp(directoryFixture());
+  });
+
+  /** The app over the same database, with `env` added to its configuration. */
+  function appWith(env: Record<string, string>) {
+    const config = parseConfig({ DATABASE_URL: app.target.url, LOG_LEVEL: "silent", ...env });
+    return createApp({ db: app.db, config, logger: createLogger("silent") });
+  }
+
+  /** Sends `query` as the admin, and returns the answer with the SQL statements it cost. */
+  async function send(query: string, env: Record<string, string> = {}, accept = "application/json") {
+    const served = appWith(env);
+    app.recorder.take();
+    const response = await served.fetch(
+      new Request("http://users.test/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json", accept, ...admin },
+        body: JSON.stringify({ query }),
+      }),
+    );
+    const answer = { status: response.status, ...((await response.json()) as Omit<GraphQLAnswer, "status">) };
+    return { answer, statements: app.recorder.take() };
+  }
+
+  /** Refused with `code` and `message`, with no data, no resolver run and no SQL sent (not even the token's lookup). */
+  function assertRefused({ answer, statements }: { answer: GraphQLAnswer; statements: string[] }, code: string, message: string) {
+    assert.equal(answer.data, undefined);
+    assert.deepEqual(answer.errors?.map((error) => [error.extensions?.code, error.message]), [[code, message]]);
+    assert.deepEqual(statements, []);
+  }
+
+  function assertServed({ answer, statements }: { answer: GraphQLAnswer; statements: string[] }) {
+    assert.equal(answer.errors, undefined, JSON.stringify(answer.errors));
+    assert.ok(answer.data);
+    assert.ok(statements.length > 0);
+  }
+
+  test("the defaults serve the fifteen-alias query with every field, and refuse a sixteenth alias", async () => {
+    const fifteen = await app.graphql(FifteenUsersDocument, Object.fromEntries("abcdefghijklmno".split("").map((name) => [name, "2"])), admin);
+    assert.equal(fifteen.errors, undefined);
+    assert.equal(Object.values(fifteen.data ?? {}).filter(Boolean).length, 15);
+    assertServed(await send(aliasedUsers(15)));
+    assertRefused(await send(aliasedUsers(16)), "GRAPHQL_VALIDATION_FAILED", "Syntax Error: Aliases limit of 15 exceeded, found 16.");
+  });
+
+  test("5,000 aliased user(id: 2) fields are refused while parsing, and by the alias and cost limits behind that", async () => {
+    const query = aliasedUsers(5_000);
+    assertRefused(await send(query), "GRAPHQL_PARSE_FAILED", "Syntax Error: Token limit of 2000 exceeded.");
+    const { answer, statements } = await send(query, { GRAPHQL_MAX_TOKENS: "1000000" });
+    assert.deepEqual(answer.errors?.map((error) => [error.extensions?.code, error.message]), [
+      ["GRAPHQL_VALIDATION_FAILED", "Syntax Error: Aliases limit of 15 exceeded, found 5000."],
+      ["GRAPHQL_VALIDATION_FAILED", "Syntax Error: Query Cost limit of 2000 exceeded, found 17500."],
+    ]);
+    assert.deepEqual(statements, []);
+  });
+
+  test("a refusal is a 400 under application/graphql-response+json, as other invalid operations are", async () => {
+    const { answer } = await send(aliasedUsers(16), {}, "application/graphql-response+json");
+    assert.equal(answer.status, 400);
+    assert.equal(answer.errors?.[0]?.extensions?.code, "GRAPHQL_VALIDATION_FAILED");
+  });
+
+  test("GRAPHQL_MAX_ALIASES", async () => {
+    const env = { GRAPHQL_MAX_ALIASES: "2" };
+    assertServed(await send(`{ a: user(id: 2) { id } b: user(id: 3) { id } }`, env));
+    assertRefused(
+      // Nested aliases count too.
+      await send(`{ a: user(id: 2) { id } b: user(id: 3) { id name: username } }`, env),
+      "GRAPHQL_VALIDATION_FAILED",
+      "Syntax Error: Aliases limit of 2 exceeded, found 3.",
+    );
+  });
+
+  test("GRAPHQL_MAX_DEPTH, which fragments do not deepen", async () => {
+    const env = { GRAPHQL_MAX_DEPTH: "2" };
+    assertServed(await send(`{ user(id: 2) { ... on User { ...Name } } } fragment Name on User { username }`, env));
+    assertRefused(await send(`{ user(id: 2) { invitedBy { id } } }`, env), "GRAPHQL_VALIDATION_FAILED", "Syntax Error: Query depth limit of 2 exceeded, found 3.");
+    // At the default, only introspection through __type nests deeper than 6.
+    assertRefused(
+      await send(`{ __type(name: "User") { fields { type { ofType { ofType { ofType { name } } } } } } }`),
+      "GRAPHQL_VALIDATION_FAILED",
+      "Syntax Error: Query depth limit of 6 exceeded, found 7.",
+    );
+  });
+
+  test("GRAPHQL_MAX_TOKENS", async () => {
+    // { user ( id : 2 ) { id } }: eleven tokens.
+    const env = { GRAPHQL_MAX_TOKENS: "11" };
+    assertServed(await send(`{ user(id: 2) { id } }`, env));
+    assertRefused(await send(`{ user(id: 2) { id username } }`, env), "GRAPHQL_PARSE_FAILED", "Syntax Error: Token limit of 11 exceeded.");
+  });
+
+  test("GRAPHQL_MAX_DIRECTIVES, counted through fragments", async () => {
+    const env = { GRAPHQL_MAX_DIRECTIVES: "2" };
+    assertServed(await send(`{ user(id: 2) { id @include(if: true) username @skip(if: false) } }`, env));
+    assertRefused(
+      await send(`{ user(id: 2) { ...Parts @include(if: true) } } fragment Parts on User { id @include(if: true) username @skip(if: false) }`, env),
+      "GRAPHQL_VALIDATION_FAILED",
+      "Syntax Error: Directives limit of 2 exceeded, found 3.",
+    );
+  });
+
+  test("GRAPHQL_MAX_COST", async () => {
+    // user: 2 + 1.5 × (id 1 + username 1 + invitedBy (2 + 1.5 × id 1)) = 10.25
+    const query = `{ user(id: 2) { id username invitedBy { id } } }`;
+    assertServed(await send(query, { GRAPHQL_MAX_COST: "11" }));
+    assertRefused(await send(query, { GRAPHQL_MAX_COST: "10" }), "GRAPHQL_VALIDATION_FAILED", "Syntax Error: Query Cost limit of 10 exceeded, found 10.25.");
+  });
+});
+
+describe("field suggestions", () => {
+  let app: TestApp;
+  before(async () => {
+    app = await createTestApp(directoryFixture());
+  });
+
+  async function messages(query: string, env: Record<string, string>) {
+    const config = parseConfig({ DATABASE_URL: app.target.url, LOG_LEVEL: "silent", ...env });
+    const served = createApp({ db: app.db, config, logger: createLogger("silent") });
+    const response = await served.fetch(
+      new Request("http://users.test/graphql", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) }),
+    );
+    return ((await response.json()) as { errors: { message: string }[] }).errors.map((error) => error.message);
+  }
+
+  const misspelt = `{ user(idd: 2) { usernam } }`;
+
+  test("are shown while introspection is on", async () => {
+    assert.deepEqual(await messages(misspelt, {}), [
+      'Unknown argument "idd" on field "Query.user". Did you mean "id"?',
+      'Cannot query field "usernam" on type "User". Did you mean "username"?',
+      'Field "user" argument "id" of type "ID!" is required, but it was not provided.',
+    ]);
+  });
+
+  test("are hidden with GRAPHQL_INTROSPECTION=false, since they would describe the schema", async () => {
+    assert.deepEqual(await messages(misspelt, { GRAPHQL_INTROSPECTION: "false" }), [
+      'Unknown argument "idd" on field "Query.user". [Suggestion hidden]',
+      'Cannot query field "usernam" on type "User". [Suggestion hidden]',
+      'Field "user" argument "id" of type "ID!" is required, but it was not provided.',
+    ]);
+  });
+});
+
+describe("limit configuration", () => {
+  const problems = (env: Record<string, string>) => {
+    try {
+      parseConfig(env);
+      return [];
+    } catch (error) {
+      if (error instanceof ConfigError) return error.problems;
+      throw error;
+    }
+  };
+
+  test("defaults, and values that replace them", () => {
+    assert.deepEqual(parseConfig({}).graphql.limits, { aliases: 15, depth: 6, tokens: 2000, directives: 50, cost: 2000 });
+    const set = parseConfig({ GRAPHQL_MAX_ALIASES: "0", GRAPHQL_MAX_DEPTH: "10", GRAPHQL_MAX_TOKENS: "5000", GRAPHQL_MAX_DIRECTIVES: "0", GRAPHQL_MAX_COST: "9000" });
+    assert.deepEqual(set.graphql.limits, { aliases: 0, depth: 10, tokens: 5000, directives: 0, cost: 9000 });
+  });
+
+  test("a bad value is refused with the value it got, every bad one at once", () => {
+    const found = problems({ GRAPHQL_MAX_ALIASES: "-1", GRAPHQL_MAX_DEPTH: "0", GRAPHQL_MAX_TOKENS: "2k", GRAPHQL_MAX_DIRECTIVES: "1.5", GRAPHQL_MAX_COST: "none" });
+    assert.deepEqual(found.sort(), [
+      'Invalid configuration: GRAPHQL_MAX_ALIASES: expected a whole number from 0 to 10000, got "-1"',
+      'Invalid configuration: GRAPHQL_MAX_COST: expected a whole number from 1 to 100000000, got "none"',
+      'Invalid configuration: GRAPHQL_MAX_DEPTH: expected a whole number from 1 to 1000, got "0"',
+      'Invalid configuration: GRAPHQL_MAX_DIRECTIVES: expected a whole number from 0 to 10000, got "1.5"',
+      'Invalid configuration: GRAPHQL_MAX_TOKENS: expected a whole number from 1 to 1000000, got "2k"',
+    ]);
+  });
+});
