@@ -4,7 +4,7 @@ import { authenticate, type Authentication } from "./auth/authenticate.ts";
 import type { Database } from "./db.ts";
 import type { Config } from "./env.ts";
 import { createLoaders, type Loaders } from "./loaders.ts";
-import type { Logger } from "./logger.ts";
+import type { UseRecorder } from "./auth/use-recorder.ts";
 
 export type GraphQLContext = {
   db: Database;
@@ -17,13 +17,13 @@ export type GraphQLContext = {
   mediaBaseUrl: string;
 };
 
-export type ContextDependencies = { db: Database; config: Config; logger: Logger };
+export type ContextDependencies = { db: Database; config: Config; uses: UseRecorder };
 
-export async function createContext(request: Request, { db, config, logger }: ContextDependencies): Promise<GraphQLContext> {
+export async function createContext(request: Request, { db, config, uses }: ContextDependencies): Promise<GraphQLContext> {
   const loaders = createLoaders(db);
   const now = new Date();
   const origin = config.publicUrl ?? new URL(request.url).origin;
   const mediaBaseUrl = /^https?:\/\//.test(config.mediaUrl) ? config.mediaUrl : origin + config.mediaUrl;
-  const authentication = await authenticate(request.headers.get("authorization"), { db, loaders, now, logger });
+  const authentication = await authenticate(request.headers.get("authorization"), { db, loaders, now, uses });
   return { db, config, loaders, authentication, now, mediaBaseUrl };
 }

@@ -77,6 +77,7 @@ async function serve(db: Database, config: Config, logger: Logger): Promise<{ ad
     stopping = true;
     logger.info(`${signal}: draining requests, then stopping.`);
     server.close(async () => {
+      await app.close();
       await db.$disconnect();
       process.exit(0);
     });

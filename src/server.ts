@@ -3,6 +3,7 @@
 // else. Tests call `fetch` in-process; src/http/node-server.ts puts it on a port.
 import { blockFieldSuggestionsPlugin } from "@escape.tech/graphql-armor-block-field-suggestions";
 import { createYoga, maskError as defaultMaskError, shouldRenderGraphiQL, type Plugin } from "graphql-yoga";
+import { UseRecorder } from "./auth/use-recorder.ts";
 import { createContext, type GraphQLContext } from "./context.ts";
 import type { Database } from "./db.ts";
 import type { Config } from "./env.ts";
@@ -55,6 +56,7 @@ export type AppDependencies = {
 };
 
 export function createApp({ db, config, logger, showDemoKey = false }: AppDependencies) {
+  const uses = new UseRecorder(db, logger);
   const plugins: Plugin[] = [useJsonRequestsOnly(), useOperationLimits(config.graphql.limits)];
   // "Did you mean …" in a validation error names fields and types: with
   // introspection off the schema is not to be explored, so they are hidden too.
@@ -74,7 +76,7 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
     maxRequestBodySize: false,
     graphiql: config.graphql.graphiql ? { title: "users-gateway", defaultQuery: graphiqlDefaultQuery(showDemoKey) } : false,
     renderGraphiQL: renderGraphiQLPage,
-    context: ({ request }) => createContext(request, { db, config, logger }),
+    context: ({ request }) => createContext(request, { db, config, uses }),
     maskedErrors: {
       // Pinned, never read from NODE_ENV: only DEBUG_ERRORS shows a client
       // an unexpected error's message and stack.
@@ -110,7 +112,7 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
     }
     if (pathname === "/") return jsonResponse(200, endpointIndex(config), { omitBody });
     const userPath = matchUserPath(pathname);
-    if (userPath) return retrieveUser(request, userPath.idText, { db, config, logger });
+    if (userPath) return retrieveUser(request, userPath.idText, { db, config, uses, logger });
     return notFoundResponse(omitBody);
   }
 
@@ -126,7 +128,10 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
     return addResponseHeaders(response, request, config.http.corsOrigins);
   }
 
-  return { fetch, yoga };
+  /** Call before the database is disconnected: writes the uses still gathered. */
+  const close = () => uses.close();
+
+  return { fetch, yoga, uses, close };
 }
 
 /** The endpoints, for whoever opens the service's root; paths only, so the Host header shapes nothing. */

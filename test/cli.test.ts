@@ -413,7 +413,9 @@ describe("npm run cli -- token list, token revoke, and tokens that expire", () =
     try {
       const app = createApp({ db, config, logger: createLogger("silent") });
       const response = await app.fetch(new Request("http://users.test/api/users/2/", { headers: tokenHeader(key) }));
-      return { status: response.status, body: await response.json() };
+      const answer = { status: response.status, body: await response.json() };
+      await app.close();
+      return answer;
     } finally {
       await db.$disconnect();
     }

@@ -249,20 +249,37 @@ describe("configured media URLs", () => {
   });
 });
 
+// Uses are written within a second, out of the request's way
+// (src/auth/use-recorder.ts); the tests flush them at once.
 describe("last_seen_at", () => {
-  test("moves forward at most once a minute per requester", async () => {
+  test("moves forward at most once a minute per requester, written after the request", async () => {
     const app = await createTestApp(directoryFixture());
     const admin = tokenHeader(keyFor("admin"));
     const lastSeen = async () => (await app.db.user.findUniqueOrThrow({ where: { id: 10 } })).lastSeenAt;
     assert.equal(await lastSeen(), null);
+    app.recorder.take();
     const self = await app.request("GET", "/api/users/10/", admin);
     assert.equal((await self.json()).is_online, true, "the very first request already counts");
+    assert.ok(!app.recorder.take().some((sql) => /^UPDATE/i.test(sql)), "the request itself writes nothing");
+    await app.app.uses.flush();
     const first = await lastSeen();
     assert.ok(first);
     app.recorder.take();
     await app.request("GET", "/api/users/2/", admin);
+    await app.app.uses.flush();
     assert.deepEqual(await lastSeen(), first);
-    assert.ok(!app.recorder.take().some((sql) => /^UPDATE/i.test(sql)), "a second request within the minute writes nothing");
+    assert.ok(!app.recorder.take().some((sql) => /^UPDATE "User"/i.test(sql)), "a second request within the minute writes nothing");
+  });
+
+  test("three requesters' first requests are written by two statements in one transaction", async () => {
+    const app = await createTestApp(directoryFixture());
+    app.recorder.take();
+    for (const name of ["admin", "groupReader", "directReader"]) await app.request("GET", "/api/users/2/", tokenHeader(keyFor(name)));
+    await app.app.uses.flush();
+    const writes = app.recorder.take().filter((sql) => /^UPDATE/i.test(sql));
+    assert.equal(writes.length, 2, writes.join("\n"));
+    const seen = await app.db.user.count({ where: { lastSeenAt: { not: null } } });
+    assert.equal(seen, 3);
   });
 
   test("moves again once the last one is more than a minute old, and no further back than it was", async () => {
@@ -273,11 +290,13 @@ describe("last_seen_at", () => {
     await app.db.user.update({ where: { id: 10 }, data: { lastSeenAt: twoMinutesAgo } });
     const before = Date.now();
     await app.request("GET", "/api/users/2/", admin);
+    await app.app.uses.flush();
     assert.ok((await lastSeen()).getTime() >= before, "moved to the request's time");
 
     const thirtySecondsAgo = new Date(Date.now() - 30_000);
     await app.db.user.update({ where: { id: 10 }, data: { lastSeenAt: thirtySecondsAgo } });
     await app.request("GET", "/api/users/2/", admin);
+    await app.app.uses.flush();
     assert.deepEqual(await lastSeen(), thirtySecondsAgo, "within the minute: left as it was");
   });
 });

@@ -6,6 +6,9 @@ import { readFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { createServer, type Server } from "node:net";
 import { describe, test } from "node:test";
+import { hashTokenKey } from "../src/auth/token-keys.ts";
+import { parseDatabaseUrl } from "../src/database-url.ts";
+import { createDatabase } from "../src/db.ts";
 import { SEED_TOKEN } from "./fixtures/directory.ts";
 import { createEmptyDatabaseUrl, tokenHeader } from "./helpers.ts";
 import { startService } from "./service-process.ts";
@@ -121,7 +124,8 @@ function requestInFlight(origin: string) {
 describe("shutdown with a request in flight", () => {
   for (const webConcurrency of ["1", "2"]) {
     test(`WEB_CONCURRENCY=${webConcurrency}: on SIGTERM the request in flight is answered, then the service exits 0`, async () => {
-      const service = startService({ DATABASE_URL: await createEmptyDatabaseUrl(), DEMO_DATA: "true", WEB_CONCURRENCY: webConcurrency });
+      const databaseUrl = await createEmptyDatabaseUrl();
+      const service = startService({ DATABASE_URL: databaseUrl, DEMO_DATA: "true", WEB_CONCURRENCY: webConcurrency });
       const origin = await service.origin;
       const slow = requestInFlight(origin);
       // The request has reached a process (its head is read) before the signal.
@@ -135,6 +139,14 @@ describe("shutdown with a request in flight", () => {
       const { code, output } = await service.exited;
       assert.equal(code, 0, output);
       await assert.rejects(fetch(`${origin}/healthz`), "the port is closed once it has exited");
+      // The request's use, gathered to be written within a second, was written before the exit.
+      const db = createDatabase(parseDatabaseUrl(databaseUrl));
+      try {
+        const token = await db.apiToken.findUniqueOrThrow({ where: { keyHash: hashTokenKey(SEED_TOKEN) }, include: { user: true } });
+        assert.ok(token.lastUsedAt && token.user.lastSeenAt, "the use was recorded");
+      } finally {
+        await db.$disconnect();
+      }
     });
   }
 });

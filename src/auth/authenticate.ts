@@ -3,9 +3,9 @@ import type { User } from "../../generated/sqlite/prisma/client.ts";
 import type { Database } from "../db.ts";
 import { DRF_MESSAGES } from "../errors.ts";
 import { findRequesterByKeyHash, type Loaders } from "../loaders.ts";
-import type { Logger } from "../logger.ts";
 import { parseTokenHeader } from "./token-header.ts";
 import { hashTokenKey } from "./token-keys.ts";
+import { UseRecorder } from "./use-recorder.ts";
 
 export type Authentication =
   | { status: "anonymous" }
@@ -14,12 +14,9 @@ export type Authentication =
   /** `holdsUserPermission`: directly or through a group (the access rules read it). */
   | { status: "authenticated"; requester: User; holdsUserPermission: boolean };
 
-/** last_seen_at (per user) and a token's lastUsedAt move at most this often, so reads do not each write. */
-export const LAST_SEEN_RESOLUTION_MS = 60_000;
-
 export async function authenticate(
   authorizationHeader: string | null,
-  { db, loaders, now, logger }: { db: Database; loaders: Loaders; now: Date; logger: Logger },
+  { db, loaders, now, uses }: { db: Database; loaders: Loaders; now: Date; uses: UseRecorder },
 ): Promise<Authentication> {
   const header = parseTokenHeader(authorizationHeader);
   if (header.kind === "absent") return { status: "anonymous" };
@@ -31,43 +28,16 @@ export async function authenticate(
   const requester = found.user;
   if (!requester.isActive) return { status: "failed", detail: DRF_MESSAGES.inactiveUser };
 
-  const threshold = new Date(now.getTime() - LAST_SEEN_RESOLUTION_MS);
-  const isStale = (at: Date | null) => at === null || at <= threshold;
-  let seen = requester;
-  // The conditions are repeated in SQL so that concurrent requests on several
-  // instances write once between them, not once each. Written by hand, as the
-  // reads of src/loaders.ts are: the ORM's updateMany cost about 1 ms of CPU,
-  // and with many requesters most requests would make these writes (bench
-  // scenario b at 200,000 users). Dates bind as the ORM writes them.
-  if (isStale(requester.lastSeenAt)) {
-    const written = await writeHint(logger, `that user ${requester.id} was seen`, () =>
-      db.$executeRaw`UPDATE "User" SET "lastSeenAt" = ${now}
-        WHERE id = ${requester.id} AND ("lastSeenAt" IS NULL OR "lastSeenAt" <= ${threshold})`,
-    );
-    if (written) seen = { ...requester, lastSeenAt: now };
-  }
-  if (isStale(found.token.lastUsedAt)) {
-    await writeHint(logger, `that token ${found.token.id} was used`, () =>
-      db.$executeRaw`UPDATE "ApiToken" SET "lastUsedAt" = ${now}
-        WHERE id = ${found.token.id} AND ("lastUsedAt" IS NULL OR "lastUsedAt" <= ${threshold})`,
-    );
-  }
+  // Recorded out of the request's way (use-recorder.ts); the requester sees
+  // itself as seen now at once.
+  const seen = UseRecorder.isStale(requester.lastSeenAt, now) ? { ...requester, lastSeenAt: now } : requester;
+  uses.record(
+    {
+      userId: seen === requester ? undefined : requester.id,
+      tokenId: UseRecorder.isStale(found.token.lastUsedAt, now) ? found.token.id : undefined,
+    },
+    now,
+  );
   loaders.userById.prime(seen.id, seen);
   return { status: "authenticated", requester: seen, holdsUserPermission: found.holdsUserPermission };
-}
-
-/**
- * Runs a write that only records a hint (last_seen_at, for is_online; a
- * token's last use, for `token list`); resolves whether it succeeded. A
- * failure (a locked SQLite file, a read-only replica) is logged and the
- * request goes on: it came to read.
- */
-async function writeHint(logger: Logger, what: string, write: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await write();
-    return true;
-  } catch (error) {
-    logger.warn(`Could not record ${what} (the request is served): ${error instanceof Error ? error.message : String(error)}`);
-    return false;
-  }
 }

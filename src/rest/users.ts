@@ -3,9 +3,7 @@
 // of src/users/user-view.ts, the same ones the GraphQL fields resolve to.
 import type { User } from "../../generated/sqlite/prisma/client.ts";
 import { assertMayReadUsers, findReadableUser } from "../auth/access.ts";
-import { createContext, type GraphQLContext } from "../context.ts";
-import type { Database } from "../db.ts";
-import type { Config } from "../env.ts";
+import { createContext, type ContextDependencies, type GraphQLContext } from "../context.ts";
 import { asServiceUnavailable, DRF_MESSAGES, isClientFacingError, SERVER_ERROR_DETAIL } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { formatDrfTimestamp } from "../timestamps.ts";
@@ -100,7 +98,7 @@ export async function renderUserBody(ctx: GraphQLContext, user: User) {
 export async function retrieveUser(
   request: Request,
   idText: string,
-  { db, config, logger }: { db: Database; config: Config; logger: Logger },
+  dependencies: ContextDependencies & { logger: Logger },
 ): Promise<Response> {
   const method = request.method.toUpperCase();
   const omitBody = method === "HEAD";
@@ -108,7 +106,7 @@ export async function retrieveUser(
     jsonResponse(status, body, { omitBody, headers: { Allow: ALLOW, Vary: "Accept", ...headers } });
 
   try {
-    const ctx = await createContext(request, { db, config, logger });
+    const ctx = await createContext(request, dependencies);
     assertMayReadUsers(ctx);
     if (method === "OPTIONS") return answer(200, OPTIONS_METADATA);
     if (method !== "GET" && method !== "HEAD") return answer(405, { detail: `Method "${request.method}" not allowed.` });
@@ -119,7 +117,7 @@ export async function retrieveUser(
   } catch (error) {
     const known = isClientFacingError(error) ? error : asServiceUnavailable(error);
     if (!known) {
-      logger.error("REST /api/users failed unexpectedly", error);
+      dependencies.logger.error("REST /api/users failed unexpectedly", error);
       return answer(500, { detail: SERVER_ERROR_DETAIL });
     }
     return answer(known.status, { detail: known.message }, known.status === 401 ? { "WWW-Authenticate": "Token" } : {});
