@@ -127,15 +127,15 @@ async function serveJsonRpc() {
 }
 
 async function runCliCommand(command) {
+  if (command !== "can-connect-to-database" && command !== "create-database") {
+    throw new Error(`The schema engine has no command ${command}.`);
+  }
   // A SQLite file is made by the adapter factory; a PostgreSQL database must exist already.
   const adapter = await connectTo(datasourceUrl()).connect();
   try {
     await adapter.queryRaw({ sql: "SELECT 1", args: [], argTypes: [] });
   } finally {
     await adapter.dispose();
-  }
-  if (command !== "can-connect-to-database" && command !== "create-database") {
-    throw new Error(`The schema engine has no command ${command}.`);
   }
 }
 

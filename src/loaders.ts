@@ -12,7 +12,7 @@
 // parameterized statement through `$queryRaw` a quarter of that: the REST
 // route went from 233 to 894 requests/s, CPU from 4.6 to 1.2 ms per request
 // (npm run bench, scenario a, one run). Writes stay with the ORM, but for the
-// per-request last_seen_at (src/auth/authenticate.ts) and the import's bulk
+// batched use writes (src/auth/use-recorder.ts) and the import's bulk
 // inserts (src/fixtures/import-fixture.ts). The SQL is what SQLite and
 // PostgreSQL read alike (quoted identifiers, `IN` lists, `UNION`, `CAST`);
 // rows come back typed by the driver adapter from the columns' declared types,

@@ -129,7 +129,7 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
   }
 
   /** Call before the database is disconnected: writes the uses still gathered. */
-  const close = () => uses.close();
+  const close = () => uses.flush();
 
   return { fetch, yoga, uses, close };
 }

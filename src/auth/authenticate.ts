@@ -30,14 +30,10 @@ export async function authenticate(
 
   // Recorded out of the request's way (use-recorder.ts); the requester sees
   // itself as seen now at once.
-  const seen = UseRecorder.isStale(requester.lastSeenAt, now) ? { ...requester, lastSeenAt: now } : requester;
-  uses.record(
-    {
-      userId: seen === requester ? undefined : requester.id,
-      tokenId: UseRecorder.isStale(found.token.lastUsedAt, now) ? found.token.id : undefined,
-    },
-    now,
-  );
+  const userIsStale = UseRecorder.isStale(requester.lastSeenAt, now);
+  const tokenIsStale = UseRecorder.isStale(found.token.lastUsedAt, now);
+  uses.record({ userId: userIsStale ? requester.id : undefined, tokenId: tokenIsStale ? found.token.id : undefined }, now);
+  const seen = userIsStale ? { ...requester, lastSeenAt: now } : requester;
   loaders.userById.prime(seen.id, seen);
   return { status: "authenticated", requester: seen, holdsUserPermission: found.holdsUserPermission };
 }

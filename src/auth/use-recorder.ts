@@ -10,6 +10,7 @@
 // whatever their number; the request goes on at once. What a flush records is
 // a hint: if the process dies, at most a second of them is lost.
 import { Prisma } from "../../generated/sqlite/prisma/client.ts";
+import { chunks } from "../chunks.ts";
 import type { Database } from "../db.ts";
 import type { Logger } from "../logger.ts";
 
@@ -17,7 +18,7 @@ import type { Logger } from "../logger.ts";
 export const LAST_SEEN_RESOLUTION_MS = 60_000;
 /** How often gathered uses are written, and so how late is_online may show a user's first request. */
 export const USE_FLUSH_INTERVAL_MS = 1_000;
-/** Ids per statement, under both engines' parameter limits. */
+/** Ids per statement (src/chunks.ts). */
 const IDS_PER_STATEMENT = 5_000;
 
 export class UseRecorder {
@@ -64,23 +65,16 @@ export class UseRecorder {
     return this.#flushing;
   }
 
-  /** Writes what is still gathered; call before the database is disconnected. */
-  close(): Promise<void> {
-    return this.flush();
-  }
-
   async #write(users: number[], tokens: number[], at: Date): Promise<void> {
-    const statements = [];
-    for (let start = 0; start < users.length; start += IDS_PER_STATEMENT) {
-      const ids = Prisma.join(users.slice(start, start + IDS_PER_STATEMENT));
-      statements.push(this.db.$executeRaw`UPDATE "User" SET "lastSeenAt" = ${at}
-        WHERE id IN (${ids}) AND ("lastSeenAt" IS NULL OR "lastSeenAt" < ${at})`);
-    }
-    for (let start = 0; start < tokens.length; start += IDS_PER_STATEMENT) {
-      const ids = Prisma.join(tokens.slice(start, start + IDS_PER_STATEMENT));
-      statements.push(this.db.$executeRaw`UPDATE "ApiToken" SET "lastUsedAt" = ${at}
-        WHERE id IN (${ids}) AND ("lastUsedAt" IS NULL OR "lastUsedAt" < ${at})`);
-    }
+    // The table and column names are ours, never input.
+    const moveForward = (table: string, column: string, rowIds: number[]) => {
+      const [target, time] = [Prisma.raw(`"${table}"`), Prisma.raw(`"${column}"`)];
+      return [...chunks(rowIds, IDS_PER_STATEMENT)].map(
+        (ids) => this.db.$executeRaw`UPDATE ${target} SET ${time} = ${at}
+          WHERE id IN (${Prisma.join(ids)}) AND (${time} IS NULL OR ${time} < ${at})`,
+      );
+    };
+    const statements = [...moveForward("User", "lastSeenAt", users), ...moveForward("ApiToken", "lastUsedAt", tokens)];
     try {
       await this.db.$transaction(statements);
     } catch (error) {
