@@ -5,6 +5,8 @@ import type { Database } from "./db.ts";
 import type { Config } from "./env.ts";
 import { createLoaders, type Loaders } from "./loaders.ts";
 import type { UseRecorder } from "./auth/use-recorder.ts";
+import type { ServerContext } from "./http/request-target.ts";
+import type { Throttle } from "./throttle/throttle.ts";
 
 export type GraphQLContext = {
   db: Database;
@@ -17,13 +19,24 @@ export type GraphQLContext = {
   mediaBaseUrl: string;
 };
 
-export type ContextDependencies = { db: Database; config: Config; uses: UseRecorder };
+export type ContextDependencies = { db: Database; config: Config; uses: UseRecorder; throttle: Throttle };
 
-export async function createContext(request: Request, { db, config, uses }: ContextDependencies): Promise<GraphQLContext> {
+/**
+ * Throws ThrottledError when the client's address has spent THROTTLE_ANON_RATE
+ * (before its credentials are looked up); a request that turns out to have no
+ * valid credentials is counted against that rate here.
+ */
+export async function createContext(
+  request: Request,
+  serverContext: ServerContext,
+  { db, config, uses, throttle }: ContextDependencies,
+): Promise<GraphQLContext> {
+  await throttle.checkAddress(serverContext);
   const loaders = createLoaders(db);
   const now = new Date();
   const origin = config.publicUrl ?? new URL(request.url).origin;
   const mediaBaseUrl = /^https?:\/\//.test(config.mediaUrl) ? config.mediaUrl : origin + config.mediaUrl;
   const authentication = await authenticate(request.headers.get("authorization"), { db, loaders, now, uses });
+  if (authentication.status !== "authenticated") await throttle.countUnauthenticated(serverContext);
   return { db, config, loaders, authentication, now, mediaBaseUrl };
 }

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { checkSqliteFolder, DEFAULT_DATABASE_URL, parseDatabaseUrl, type DatabaseTarget } from "./database-url.ts";
 import { DEFAULT_POOL_SETTINGS, type PoolSettings } from "./db-adapter.ts";
 import { DEFAULT_OPERATION_LIMITS, type OperationLimits } from "./plugins/use-operation-limits.ts";
+import { parseRate, RATE_EXAMPLE, type ThrottleRate } from "./throttle/rate.ts";
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -41,6 +42,21 @@ const wholeNumber = (fallback: number, min: number, max: number) =>
         return z.NEVER;
       }
       return parsed;
+    });
+
+/** A rate in DRF's notation (src/throttle/rate.ts); null (no throttling) when unset. */
+const throttleRate = () =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx): ThrottleRate | null => {
+      if (value === undefined) return null;
+      const rate = parseRate(value);
+      if (!rate) {
+        ctx.addIssue({ code: "custom", message: `expected a rate such as ${RATE_EXAMPLE}, ${got(value)}` });
+        return z.NEVER;
+      }
+      return rate;
     });
 
 const variables = z.object({
@@ -113,6 +129,16 @@ const variables = z.object({
   GRAPHQL_MAX_DIRECTIVES: wholeNumber(DEFAULT_OPERATION_LIMITS.directives, 0, 10_000),
   GRAPHQL_MAX_COST: wholeNumber(DEFAULT_OPERATION_LIMITS.cost, 1, 100_000_000),
   WEB_CONCURRENCY: wholeNumber(1, 1, 64),
+  THROTTLE_USER_RATE: throttleRate(),
+  THROTTLE_ANON_RATE: throttleRate(),
+  // How many proxies in front of the service append to X-Forwarded-For; 0 trusts none of it.
+  TRUST_PROXY: wholeNumber(0, 0, 32),
+  REDIS_URL: z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || /^rediss?:\/\/[^/]/.test(value), (value) => ({
+      message: `expected a redis:// or rediss:// URL such as redis://localhost:6379, ${got(value ?? "")}`,
+    })),
   CORS_ORIGINS: z
     .string()
     .optional()
@@ -164,7 +190,11 @@ export type Config = {
     corsOrigins: string[];
     /** The largest request body accepted, in bytes; a larger one is a 413 before it is read. */
     maxBodyBytes: number;
+    /** Proxies whose X-Forwarded-For entries are believed, counted from the service outwards. */
+    trustProxyHops: number;
   };
+  /** DRF's user and anonymous rates; null is no throttling. Counts go to Redis when `redisUrl` is set. */
+  throttle: { userRate: ThrottleRate | null; anonRate: ThrottleRate | null; redisUrl: string | null };
   /** Origin put before MEDIA_URL in avatar URLs; null means the request's own origin. */
   publicUrl: string | null;
   mediaUrl: string;
@@ -218,7 +248,9 @@ export function parseConfig(source: Record<string, string | undefined> = process
       keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
       corsOrigins: env.CORS_ORIGINS,
       maxBodyBytes: env.MAX_BODY_BYTES,
+      trustProxyHops: env.TRUST_PROXY,
     },
+    throttle: { userRate: env.THROTTLE_USER_RATE, anonRate: env.THROTTLE_ANON_RATE, redisUrl: env.REDIS_URL ?? null },
     publicUrl: env.PUBLIC_URL,
     mediaUrl: env.MEDIA_URL,
     onlineWindowSeconds: env.ONLINE_WINDOW_SECONDS,

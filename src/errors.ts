@@ -30,7 +30,7 @@ export const bodyTooLargeDetail = (limit: number) => `Request body too large: th
 /** The 500 body, when something unexpected failed; the cause goes to the log only. */
 export const SERVER_ERROR_DETAIL = "A server error occurred.";
 
-abstract class ClientFacingError extends GraphQLError {
+export abstract class ClientFacingError extends GraphQLError {
   abstract readonly status: number;
 }
 
@@ -55,6 +55,19 @@ export class ServiceUnavailableError extends ClientFacingError {
   readonly status = 503;
   constructor(message: string = DRF_MESSAGES.serviceUnavailable) {
     super(message, { extensions: { code: "SERVICE_UNAVAILABLE" } });
+  }
+}
+
+/**
+ * Over a throttle rate (src/throttle/): DRF's Throttled, with its message
+ * and its Retry-After; GraphQL answers it with the same status and header.
+ */
+export class ThrottledError extends ClientFacingError {
+  readonly status = 429;
+  constructor(readonly waitSeconds: number) {
+    super(`Request was throttled. Expected available in ${waitSeconds} ${waitSeconds === 1 ? "second" : "seconds"}.`, {
+      extensions: { code: "RATE_LIMITED", retryAfter: waitSeconds, http: { status: 429, headers: { "Retry-After": String(waitSeconds) } } },
+    });
   }
 }
 

@@ -16,6 +16,7 @@ import { createLogger, type Logger } from "./logger.ts";
 import { applyMigrations } from "./migrate.ts";
 import { createApp } from "./server.ts";
 import { waitForDatabase } from "./wait-for-database.ts";
+import { keepThrottleCountsForWorkers } from "./throttle/throttle.ts";
 import { startWorkers } from "./workers.ts";
 
 class StartError extends Error {}
@@ -67,6 +68,7 @@ async function prepareDatabase(db: Database, config: Config, logger: Logger, isN
 async function serve(db: Database, config: Config, logger: Logger): Promise<{ address: AddressInfo; showDemoKey: boolean }> {
   const showDemoKey = await demoKeyIsActive(db);
   const app = createApp({ db, config, logger, showDemoKey });
+  await app.ready();
   const server = createHttpServer(app.fetch, config.http);
   // Before the port opens: a SIGTERM sent as soon as the service says it
   // listens must drain it, not kill it halfway through its banner.
@@ -121,6 +123,7 @@ async function main() {
     showDemoKey = await demoKeyIsActive(db);
     // The workers open their own connections; the primary serves nothing.
     await db.$disconnect();
+    keepThrottleCountsForWorkers(config.throttle);
     address = await startWorkers(config.webConcurrency, logger);
   }
 

@@ -20,6 +20,7 @@ import { useOperationLimits } from "./plugins/use-operation-limits.ts";
 import { jsonResponse, notFoundResponse } from "./rest/json.ts";
 import { matchUserPath, retrieveUser } from "./rest/users.ts";
 import { schema } from "./schema/index.ts";
+import { Throttle } from "./throttle/throttle.ts";
 
 const GRAPHIQL_EXAMPLE_QUERY = `query User {
   user(id: 2) {
@@ -57,6 +58,7 @@ export type AppDependencies = {
 
 export function createApp({ db, config, logger, showDemoKey = false }: AppDependencies) {
   const uses = new UseRecorder(db, logger);
+  const throttle = new Throttle({ ...config.throttle, trustProxyHops: config.http.trustProxyHops }, logger);
   const plugins: Plugin[] = [useJsonRequestsOnly(), useOperationLimits(config.graphql.limits)];
   // "Did you mean …" in a validation error names fields and types: with
   // introspection off the schema is not to be explored, so they are hidden too.
@@ -76,7 +78,13 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
     maxRequestBodySize: false,
     graphiql: config.graphql.graphiql ? { title: "users-gateway", defaultQuery: graphiqlDefaultQuery(showDemoKey) } : false,
     renderGraphiQL: renderGraphiQLPage,
-    context: ({ request }) => createContext(request, { db, config, uses }),
+    // A GraphQL request has no permission of its own (each field has): the
+    // requester's rate is checked once it is known.
+    context: async ({ request, req }) => {
+      const ctx = await createContext(request, { req }, { db, config, uses, throttle });
+      await throttle.checkRequester(ctx);
+      return ctx;
+    },
     maskedErrors: {
       // Pinned, never read from NODE_ENV: only DEBUG_ERRORS shows a client
       // an unexpected error's message and stack.
@@ -112,7 +120,7 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
     }
     if (pathname === "/") return jsonResponse(200, endpointIndex(config), { omitBody });
     const userPath = matchUserPath(pathname);
-    if (userPath) return retrieveUser(request, userPath.idText, { db, config, uses, logger });
+    if (userPath) return retrieveUser(request, serverContext, userPath.idText, { db, config, uses, throttle, logger });
     return notFoundResponse(omitBody);
   }
 
@@ -128,10 +136,16 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
     return addResponseHeaders(response, request, config.http.corsOrigins);
   }
 
-  /** Call before the database is disconnected: writes the uses still gathered. */
-  const close = () => uses.flush();
+  /** Call before the database is disconnected: writes the uses still gathered, and lets Redis go. */
+  const close = async () => {
+    await uses.flush();
+    await throttle.close();
+  };
 
-  return { fetch, yoga, uses, close };
+  /** Call before serving: waits (boundedly) for the throttle's Redis, when there is one. */
+  const ready = () => throttle.connected();
+
+  return { fetch, yoga, uses, ready, close };
 }
 
 /** The endpoints, for whoever opens the service's root; paths only, so the Host header shapes nothing. */

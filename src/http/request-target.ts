@@ -4,8 +4,8 @@
 // a path that does not name it. Routing reads the raw target instead.
 import type { IncomingMessage } from "node:http";
 
-/** What the Node server hands the fetch handler beside the Request (see src/http/node-server.ts). */
-export type ServerContext = { req?: Pick<IncomingMessage, "url"> };
+/** What the Node server hands the fetch handler beside the Request (see src/http/node-server.ts); in-process requests have none. */
+export type ServerContext = { req?: IncomingMessage };
 
 /** The path as sent (without the query); in-process requests, which have no raw target, use their URL's. */
 export function requestPath(request: Request, serverContext: ServerContext = {}): string {

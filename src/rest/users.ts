@@ -4,7 +4,16 @@
 import type { User } from "../../generated/sqlite/prisma/client.ts";
 import { assertMayReadUsers, findReadableUser } from "../auth/access.ts";
 import { createContext, type ContextDependencies, type GraphQLContext } from "../context.ts";
-import { asServiceUnavailable, DRF_MESSAGES, isClientFacingError, SERVER_ERROR_DETAIL } from "../errors.ts";
+import {
+  asServiceUnavailable,
+  DRF_MESSAGES,
+  isClientFacingError,
+  SERVER_ERROR_DETAIL,
+  ThrottledError,
+  UnauthenticatedError,
+  type ClientFacingError,
+} from "../errors.ts";
+import type { ServerContext } from "../http/request-target.ts";
 import type { Logger } from "../logger.ts";
 import { formatDrfTimestamp } from "../timestamps.ts";
 import {
@@ -94,9 +103,17 @@ export async function renderUserBody(ctx: GraphQLContext, user: User) {
   };
 }
 
-/** DRF's order: authentication, permission, method, lookup. */
+/** The headers DRF's exception handler adds: the scheme to authenticate with, or when to try again. */
+function drfErrorHeaders(error: ClientFacingError): Record<string, string> {
+  if (error instanceof UnauthenticatedError) return { "WWW-Authenticate": "Token" };
+  if (error instanceof ThrottledError) return { "Retry-After": String(error.waitSeconds) };
+  return {};
+}
+
+/** DRF's order: authentication, permission, throttles, method, lookup. */
 export async function retrieveUser(
   request: Request,
+  serverContext: ServerContext,
   idText: string,
   dependencies: ContextDependencies & { logger: Logger },
 ): Promise<Response> {
@@ -106,8 +123,9 @@ export async function retrieveUser(
     jsonResponse(status, body, { omitBody, headers: { Allow: ALLOW, Vary: "Accept", ...headers } });
 
   try {
-    const ctx = await createContext(request, dependencies);
+    const ctx = await createContext(request, serverContext, dependencies);
     assertMayReadUsers(ctx);
+    await dependencies.throttle.checkRequester(ctx);
     if (method === "OPTIONS") return answer(200, OPTIONS_METADATA);
     if (method !== "GET" && method !== "HEAD") return answer(405, { detail: `Method "${request.method}" not allowed.` });
     const id = parseUserId(idText);
@@ -120,6 +138,6 @@ export async function retrieveUser(
       dependencies.logger.error("REST /api/users failed unexpectedly", error);
       return answer(500, { detail: SERVER_ERROR_DETAIL });
     }
-    return answer(known.status, { detail: known.message }, known.status === 401 ? { "WWW-Authenticate": "Token" } : {});
+    return answer(known.status, { detail: known.message }, drfErrorHeaders(known));
   }
 }
