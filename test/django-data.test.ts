@@ -86,3 +86,22 @@ describe("lengths count characters, as Django's max_length does", () => {
     ]);
   });
 });
+
+describe("time zones and ids, as Django writes them", () => {
+  test("a timestamp in another zone is kept as the same instant, rendered in UTC as DRF does", async () => {
+    const fixture = directoryFixture();
+    fixture.users.push({ id: 43, username: "tehran", gender: "other", is_staff: true, created_at: "2026-02-21T10:50:25.338627+03:30" });
+    const app = await createTestApp(fixture);
+    const response = await app.request("GET", "/api/users/43/", admin);
+    assert.equal(((await response.json()) as { created_at: string }).created_at, "2026-02-21T07:20:25.338627Z");
+  });
+
+  test("a naive timestamp, or an id past a 32-bit integer, is refused with a line that says why", () => {
+    assert.deepEqual(problemsOf({ users: [{ id: 1, username: "naive", gender: "male", created_at: "2026-02-21T07:20:25.859" }] }), [
+      'users[0] (id 1), field "created_at": expected ISO 8601 with a zone, such as 2026-02-21T07:20:25.338627Z, got "2026-02-21T07:20:25.859"',
+    ]);
+    assert.deepEqual(problemsOf({ users: [{ id: 2 ** 31, username: "big", gender: "male" }] }), [
+      `users[0] (id ${2 ** 31}), field "id": ids above ${2 ** 31 - 1} (a 32-bit integer, as Django's AutoField) are not supported`,
+    ]);
+  });
+});
