@@ -129,6 +129,21 @@ describe("npm run cli -- import", () => {
     assert.match(inherited.stderr, /unknown section "constructor"/);
     const missing = cli("import", join(directory, "nope.json"));
     assert.match(missing.stderr, /cannot read/);
+    // An empty file is no fixture: it must not pass for {} and empty the database.
+    const empty = cli("import", writeFixture("empty.json", "  \n"));
+    assert.equal(empty.status, 1);
+    assert.match(empty.stderr, /is not valid JSON: line 2, column 1: expected a value/);
+    const twice = cli("import", writeFixture("twice.json", '{"users": [], "groups": 5, "users": []}'));
+    assert.match(twice.stderr, /section "groups" must be a list\n.*section "users" appears twice/);
+  });
+
+  test("a __proto__ key is refused as an unknown field, never read as the record's prototype", async () => {
+    const before = await countRows();
+    const record = '{"id": 9, "username": "proto", "gender": "male", "__proto__": {"is_admin": true}}';
+    const refused = cli("import", writeFixture("proto.json", `{"users": [${record}]}`));
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /users\[0\] \(id 9\), unknown field "__proto__"/);
+    assert.deepEqual(await countRows(), before);
   });
 
   test("a key used twice is refused without printing the key", async () => {

@@ -6,7 +6,7 @@ import { createDatabase } from "../db.ts";
 import { applyMigrations } from "../migrate.ts";
 import { loadDemoData } from "../fixtures/demo-data.ts";
 import { importFixture, type ImportCounts, type RecordCounts } from "../fixtures/import-fixture.ts";
-import { readFixtureFile } from "../fixtures/parse-fixture.ts";
+import { readFixtureFile } from "../fixtures/read-fixture-file.ts";
 import { HEAP_GROWING_PERCENT, limitHeapGrowth } from "../heap-growth.ts";
 import { createToken, formatTokenTable, listTokens, parseLifetime, revokeToken, UsageError } from "./tokens.ts";
 import { describeFailure } from "./describe-failure.ts";
