@@ -10,6 +10,7 @@ import pg from "pg";
 import type { DatabaseTarget } from "./database-url.ts";
 import { cachePreparedStatements } from "./sqlite-statement-cache.ts";
 
+
 export type PoolSettings = {
   /** Connections one instance may open (PostgreSQL). */
   poolSize: number;
@@ -70,6 +71,13 @@ class GatewayPool extends pg.Pool {
 }
 
 /**
+ * Unicode's default lowercase mapping, as searches compare text
+ * (src/users/user-list.ts): SQLite's own lower() folds ASCII only, so each
+ * SQLite connection gets this as the SQL function `gateway_lower`.
+ */
+export const lowerCase = (text: string) => text.toLowerCase();
+
+/**
  * How long a SQLite connection waits for another's write lock before it
  * fails with SQLITE_BUSY. Writes here are short (a last_seen_at, a token),
  * but an import or a migration in another process holds the lock longer,
@@ -103,7 +111,10 @@ export function createAdapterFactory(target: DatabaseTarget, settings: PoolSetti
     const connect = factory.connect.bind(factory);
     factory.connect = async () => {
       const adapter = await connect();
-      cachePreparedStatements((adapter as unknown as { client: BetterSqlite3.Database }).client);
+      const client = (adapter as unknown as { client: BetterSqlite3.Database }).client;
+      cachePreparedStatements(client);
+      // Unicode-aware lowercasing for searches; see src/users/user-list.ts.
+      client.function("gateway_lower", { deterministic: true }, (text: unknown) => (typeof text === "string" ? lowerCase(text) : text));
       return adapter;
     };
     return factory;

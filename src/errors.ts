@@ -50,6 +50,14 @@ export class ForbiddenError extends ClientFacingError {
   }
 }
 
+/** An argument the schema's types accept but the field cannot use: a bad cursor, a page too large. */
+export class BadUserInputError extends ClientFacingError {
+  readonly status = 400;
+  constructor(message: string) {
+    super(message, { extensions: { code: "BAD_USER_INPUT" } });
+  }
+}
+
 /** The database cannot be reached; the same request may work shortly. */
 export class ServiceUnavailableError extends ClientFacingError {
   readonly status = 503;

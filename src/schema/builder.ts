@@ -1,6 +1,7 @@
 // Configuration only: the schema's types, its plugins and its auth scopes.
 import SchemaBuilder from "@pothos/core";
 import PrismaPlugin from "@pothos/plugin-prisma";
+import RelayPlugin from "@pothos/plugin-relay";
 import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
 import type PrismaTypes from "../../generated/sqlite/pothos-types.ts";
 import { getDatamodel } from "../../generated/sqlite/pothos-types.ts";
@@ -22,9 +23,22 @@ export const builder = new SchemaBuilder<{
     userReader: boolean;
   };
   DefaultFieldNullability: false;
+  // `edges: [UserEdge!]!` and `node: User!`: a page holds no gaps.
+  DefaultEdgesNullability: { list: false; items: false };
+  DefaultNodeNullability: false;
 }>({
-  plugins: [ScopeAuthPlugin, PrismaPlugin],
+  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin],
   defaultFieldNullability: false,
+  // Connections only (GitHub's argument names, opaque String cursors): no
+  // global ids, no node(id:) field, whose ids would be a second way to name a user.
+  relay: {
+    cursorType: "String",
+    clientMutationId: "omit",
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
+    edgesFieldOptions: { nullable: { list: false, items: false } },
+    nodeFieldOptions: { nullable: false },
+  },
   scopeAuth: {
     authScopes: (ctx) => ({
       authenticated: ctx.authentication.status === "authenticated",

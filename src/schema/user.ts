@@ -10,7 +10,18 @@ import {
   parseUserId,
   timestamps,
 } from "../users/user-view.ts";
+import { resolveCursorConnection } from "@pothos/plugin-relay";
+import type { User } from "../../generated/sqlite/prisma/client.ts";
 import { findReadableUser, requireRequester } from "../auth/access.ts";
+import { BadUserInputError } from "../errors.ts";
+import {
+  countUsers,
+  DEFAULT_USER_ORDER,
+  encodeUserCursor,
+  findUserPage,
+  MAX_PAGE_SIZE,
+  USER_ORDER_FIELDS,
+} from "../users/user-list.ts";
 import { builder } from "./builder.ts";
 import { GroupRef } from "./group.ts";
 import { PermissionRef } from "./permission.ts";
@@ -53,7 +64,83 @@ export const UserRef = builder.prismaObject("User", {
   }),
 });
 
+const UserOrderField = builder.enumType("UserOrderField", {
+  description: "What a list of users is ordered by; ties are broken by id, in the same direction.",
+  values: USER_ORDER_FIELDS,
+});
+
+const OrderDirection = builder.enumType("OrderDirection", { values: ["ASC", "DESC"] as const });
+
+const UserOrder = builder.inputType("UserOrder", {
+  description: "The order of a list of users. LAST_SEEN_AT puts users never seen before everyone when ascending, after everyone when descending.",
+  fields: (t) => ({
+    field: t.field({ type: UserOrderField, required: true }),
+    direction: t.field({ type: OrderDirection, required: true }),
+  }),
+});
+
+const UserFilter = builder.inputType("UserFilter", {
+  description: "Conditions a listed user meets, all of them. Unset fields do not filter.",
+  fields: (t) => ({
+    search: t.string({
+      description: "Part of the username, full name, email or mobile number, in any case (Unicode's case mapping, the same on every database).",
+    }),
+    isStaff: t.boolean(),
+    isAdmin: t.boolean(),
+    isActive: t.boolean(),
+    groupId: t.id({ description: "Members of this group." }),
+    permissionCode: t.int({ description: "Users holding this permission, directly or through a group." }),
+    invitedById: t.id({ description: "Users this user invited." }),
+  }),
+});
+
+/** GitHub's rules for page sizes: one of first and last, from 0 to MAX_PAGE_SIZE. */
+function checkPageSize({ first, last }: { first?: number | null; last?: number | null }) {
+  if (first != null && last != null) throw new BadUserInputError("Pass `first` or `last` to page through users, not both.");
+  for (const [name, size] of [["first", first], ["last", last]] as const) {
+    if (size != null && (size < 0 || size > MAX_PAGE_SIZE)) {
+      throw new BadUserInputError(`\`${name}\` must be from 0 to ${MAX_PAGE_SIZE}, got ${size}.`);
+    }
+  }
+}
+
 builder.queryFields((t) => ({
+  users: t.connection(
+    {
+      type: UserRef,
+      description:
+        "The staff and admin users, for a requester allowed to read users, by pages of at most 100 (20 when neither first nor last is given). Cursors are opaque and belong to one order.",
+      authScopes: { userReader: true },
+      args: { filter: t.arg({ type: UserFilter }), orderBy: t.arg({ type: UserOrder }) },
+      resolve: async (_root, args, ctx) => {
+        checkPageSize(args);
+        const order = args.orderBy ?? DEFAULT_USER_ORDER;
+        const filter = args.filter ?? {};
+        const engine = ctx.config.database.engine;
+        const connection = await resolveCursorConnection<Promise<User[]>>(
+          { args, toCursor: (user) => encodeUserCursor(order, user, engine), defaultSize: 20, maxSize: MAX_PAGE_SIZE },
+          async (page): Promise<User[]> => {
+            const users = await findUserPage(ctx.db, engine, { filter, order, ...page });
+            // The page's users are loaded: a nested field that names one reads no more.
+            for (const user of users) ctx.loaders.userById.prime(user.id, user);
+            return users;
+          },
+        );
+        // Counted only when asked for: a second statement.
+        return { ...connection, countTotal: () => countUsers(ctx.db, engine, filter) };
+      },
+    },
+    {
+      name: "UserConnection",
+      fields: (t) => ({
+        totalCount: t.int({
+          description: "How many users match the filter, on every page.",
+          resolve: (connection) => connection.countTotal(),
+        }),
+      }),
+    },
+    { name: "UserEdge" },
+  ),
   user: t.field({
     type: UserRef,
     nullable: true,
