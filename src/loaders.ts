@@ -66,8 +66,36 @@ function groupRows<K, R>(keys: readonly K[], rows: R[], keyOf: (row: R) => K): R
 
 const inList = (ids: readonly number[]) => Prisma.join([...ids]);
 
+/**
+ * One page of each inviter's invitees, by id: up to `limit` after `afterId`.
+ * A loader per page asked for, so that every user of a list asking for the
+ * same page of its invitees shares one statement.
+ */
+function inviteePageLoaders(db: Database) {
+  const loaders = new Map<string, DataLoader<number, UserSummaryRow[]>>();
+  return (limit: number, afterId: number) => {
+    const key = `${limit}:${afterId}`;
+    let loader = loaders.get(key);
+    if (!loader) {
+      loader = new DataLoader<number, UserSummaryRow[]>(async (inviterIds) => {
+        const rows = await db.$queryRaw<(UserSummaryRow & { invitedById: number })[]>`
+          SELECT id, username, "firstName", "lastName", "invitedById" FROM (
+            SELECT id, username, "firstName", "lastName", "invitedById",
+              ROW_NUMBER() OVER (PARTITION BY "invitedById" ORDER BY id) AS position
+            FROM "User" WHERE "invitedById" IN (${inList(inviterIds)}) AND id > ${afterId}
+          ) AS page WHERE position <= ${limit} ORDER BY id`;
+        return groupRows(inviterIds, rows, (row) => row.invitedById);
+      });
+      loaders.set(key, loader);
+    }
+    return loader;
+  };
+}
+
 export function createLoaders(db: Database) {
   return {
+    inviteePage: inviteePageLoaders(db),
+
     /** A missing id answers null rather than an Error: "no such user" is an ordinary answer here. */
     userById: new DataLoader<number, User | null>(async (ids) => {
       const rows = await db.$queryRaw<User[]>`SELECT * FROM "User" WHERE id IN (${inList(ids)})`;

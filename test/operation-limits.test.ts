@@ -78,7 +78,7 @@ describe("operation limits", () => {
     const { answer, statements } = await send(query, { GRAPHQL_MAX_TOKENS: "1000000" });
     assert.deepEqual(answer.errors?.map((error) => [error.extensions?.code, error.message]), [
       ["GRAPHQL_VALIDATION_FAILED", "Syntax Error: Aliases limit of 15 exceeded, found 5000."],
-      ["GRAPHQL_VALIDATION_FAILED", "Syntax Error: Query Cost limit of 2000 exceeded, found 17500."],
+      ["GRAPHQL_VALIDATION_FAILED", "Syntax Error: Query Cost limit of 10000 exceeded, found 17500."],
     ]);
     assert.deepEqual(statements, []);
   });
@@ -104,11 +104,13 @@ describe("operation limits", () => {
     const env = { GRAPHQL_MAX_DEPTH: "2" };
     assertServed(await send(`{ user(id: 2) { ... on User { ...Name } } } fragment Name on User { username }`, env));
     assertRefused(await send(`{ user(id: 2) { invitedBy { id } } }`, env), "GRAPHQL_VALIDATION_FAILED", "Syntax Error: Query depth limit of 2 exceeded, found 3.");
-    // At the default, only introspection through __type nests deeper than 6.
+    // At the default, the deepest data (a page of users with a page of each one's invitees) is served;
+    // only introspection through __type nests deeper than 8.
+    assertServed(await send(`{ users(first: 2) { edges { node { inviteesConnection(first: 2) { edges { node { id } } } } } } }`));
     assertRefused(
-      await send(`{ __type(name: "User") { fields { type { ofType { ofType { ofType { name } } } } } } }`),
+      await send(`{ __type(name: "User") { fields { type { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } }`),
       "GRAPHQL_VALIDATION_FAILED",
-      "Syntax Error: Query depth limit of 6 exceeded, found 7.",
+      "Syntax Error: Query depth limit of 8 exceeded, found 9.",
     );
   });
 
@@ -183,7 +185,7 @@ describe("limit configuration", () => {
   };
 
   test("defaults, and values that replace them", () => {
-    assert.deepEqual(parseConfig({}).graphql.limits, { aliases: 15, depth: 6, tokens: 2000, directives: 50, cost: 2000 });
+    assert.deepEqual(parseConfig({}).graphql.limits, { aliases: 15, depth: 8, tokens: 2000, directives: 50, cost: 10000 });
     const set = parseConfig({ GRAPHQL_MAX_ALIASES: "0", GRAPHQL_MAX_DEPTH: "10", GRAPHQL_MAX_TOKENS: "5000", GRAPHQL_MAX_DIRECTIVES: "0", GRAPHQL_MAX_COST: "9000" });
     assert.deepEqual(set.graphql.limits, { aliases: 0, depth: 10, tokens: 5000, directives: 0, cost: 9000 });
   });

@@ -221,6 +221,8 @@ describe("Query.users", () => {
       totalCount edges { node { id username fullName invitedBy { id } inviteesCount invitees { id } groups { id } permissions { code } } }
     } }`;
     const statementsFor = async (variables: Record<string, unknown>) => {
+      // The uses gathered so far are written now, not in the middle of the count.
+      await app.app.uses.flush();
       app.recorder.take();
       const result = await app.graphql(query, variables, admin);
       assert.equal(result.errors, undefined, JSON.stringify(result.errors));
@@ -240,5 +242,67 @@ describe("Query.users", () => {
     assert.equal(withoutInviters(large), 7, large.join("\n"));
     assert.equal(withoutInviters(later), 7, later.join("\n"));
     assert.ok(![...small, ...later].some((sql) => /OFFSET/i.test(sql)), "keyset, not OFFSET");
+  });
+});
+
+describe("User.inviteesConnection", () => {
+  let app: TestApp;
+  let fixture: ReturnType<typeof listingFixture>;
+  before(async () => {
+    fixture = listingFixture();
+    app = await createTestApp(fixture);
+  });
+
+  const QUERY = `query($first: Int, $after: String, $pageSize: Int = 100) {
+    users(first: $pageSize) { edges { node { id
+      inviteesConnection(first: $first, after: $after) {
+        totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id username fullName } }
+      }
+      invitees { id }
+    } } }
+  }`;
+  type Result = {
+    users: {
+      edges: {
+        node: {
+          id: string;
+          invitees: { id: string }[];
+          inviteesConnection: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { id: string } }[] };
+        };
+      }[];
+    };
+  };
+
+  test("every listed user's invitees by pages of 3 are its invitees list, in one statement per page for all users", async () => {
+    const read = async (variables: Record<string, unknown>) => {
+      await app.app.uses.flush();
+      app.recorder.take();
+      const result = await app.graphql<Result, Record<string, unknown>>(QUERY, variables, admin);
+      assert.equal(result.errors, undefined, JSON.stringify(result.errors));
+      const statements = app.recorder.take().filter((sql) => /ROW_NUMBER\(\)/.test(sql));
+      assert.equal(statements.length, 1, "one statement pages every user's invitees");
+      return result.data!.users.edges.map((edge) => edge.node);
+    };
+    const firstPages = await read({ first: 3 });
+    const inviters = firstPages.filter((user) => user.invitees.length > 3);
+    assert.ok(inviters.length > 0, "some users have more than a page of invitees");
+    for (const user of firstPages) {
+      const page = user.inviteesConnection;
+      assert.equal(page.totalCount, user.invitees.length);
+      assert.deepEqual(page.edges.map((edge) => edge.node.id), user.invitees.slice(0, 3).map((invitee) => invitee.id));
+      assert.equal(page.pageInfo.hasNextPage, user.invitees.length > 3);
+    }
+    // The next page of one inviter: its cursor reads on from where the first page stopped.
+    const inviter = inviters[0]!;
+    const next = await read({ first: 3, after: inviter.inviteesConnection.pageInfo.endCursor });
+    const again = next.find((user) => user.id === inviter.id)!;
+    assert.deepEqual(again.inviteesConnection.edges.map((edge) => edge.node.id), inviter.invitees.slice(3, 6).map((invitee) => invitee.id));
+  });
+
+  test("page sizes and cursors are checked as on Query.users", async () => {
+    const result = await app.graphql(QUERY, { first: 101 }, admin);
+    assert.equal(result.errors?.[0]?.extensions?.code, "BAD_USER_INPUT");
+    const tampered = await app.graphql(QUERY, { first: 2, after: "eA" }, admin);
+    assert.equal(tampered.errors?.[0]?.extensions?.code, "BAD_USER_INPUT");
   });
 });

@@ -22,10 +22,12 @@ export type OperationLimits = {
    */
   aliases: number;
   /**
-   * Levels of fields, fragments not counted (a fragment adds no work). Data
-   * is three deep at most (`user { invitedBy { id } }`); six leaves room for
-   * `__type` queries. GraphiQL's and tools' `__schema` query is not counted.
-   * @default 6
+   * Levels of fields, fragments not counted (a fragment adds no work). No
+   * type of the schema leads back to itself, so data nests seven deep at
+   * most (`users { edges { node { inviteesConnection { edges { node { id } } } } } }`);
+   * eight leaves a level for `__type` queries. GraphiQL's and tools'
+   * `__schema` query is not counted.
+   * @default 8
    */
   depth: number;
   /**
@@ -46,16 +48,19 @@ export type OperationLimits = {
   directives: number;
   /**
    * graphql-armor's cost: 1 per scalar, 2 per object, times 1.5 per level,
-   * fragments not counted. A user with every field costs 69 (104 through a
-   * fragment used again, as graphql-armor counts), so the seventeen users
-   * the alias limit allows cost at most 1,765; 5,000 aliased `user(id)`
-   * fields cost 17,500.
-   * @default 2000
+   * fragments not counted, and a list field's cost times its `first` or
+   * `last` when that is written in the document. A user with every field
+   * costs 69 (104 through a fragment used again, as graphql-armor counts),
+   * so the seventeen users the alias limit allows cost at most 1,765; a page
+   * of `users(first: 50)` with every field 8,547; 5,000 aliased `user(id)`
+   * fields 17,500. A `first` passed as a variable counts as 1: what bounds
+   * such a page is its size limit (100).
+   * @default 10000
    */
   cost: number;
 };
 
-export const DEFAULT_OPERATION_LIMITS: OperationLimits = { aliases: 15, depth: 6, tokens: 2_000, directives: 50, cost: 2_000 };
+export const DEFAULT_OPERATION_LIMITS: OperationLimits = { aliases: 15, depth: 8, tokens: 2_000, directives: 50, cost: 10_000 };
 
 /**
  * graphql-armor throws a refusal out of validation, where Yoga answers it

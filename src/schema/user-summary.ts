@@ -10,3 +10,18 @@ export const UserSummaryRef = builder.objectRef<UserSummary>("UserSummary").impl
     fullName: t.exposeString("fullName", { nullable: true }),
   }),
 });
+
+/** A page of user summaries (a user's invitees), with how many there are in all. */
+export const UserSummaryConnection = builder.connectionObject<typeof UserSummaryRef, { countTotal: () => Promise<number> }>(
+  {
+    type: UserSummaryRef,
+    name: "UserSummaryConnection",
+    fields: (t) => ({
+      totalCount: t.int({
+        description: "How many there are in all, on every page.",
+        resolve: (connection) => connection.countTotal(),
+      }),
+    }),
+  },
+  { name: "UserSummaryEdge" },
+);

@@ -7,16 +7,20 @@ import {
   loadInvitedBy,
   loadInvitees,
   loadInviteesCount,
+  loadInviteesPage,
   parseUserId,
   timestamps,
+  type UserSummary,
 } from "../users/user-view.ts";
 import { resolveCursorConnection } from "@pothos/plugin-relay";
 import type { User } from "../../generated/sqlite/prisma/client.ts";
 import { findReadableUser, requireRequester } from "../auth/access.ts";
-import { BadUserInputError } from "../errors.ts";
 import {
+  checkPageSize,
   countUsers,
+  decodeIdCursor,
   DEFAULT_USER_ORDER,
+  encodeIdCursor,
   encodeUserCursor,
   findUserPage,
   MAX_PAGE_SIZE,
@@ -25,7 +29,7 @@ import {
 import { builder } from "./builder.ts";
 import { GroupRef } from "./group.ts";
 import { PermissionRef } from "./permission.ts";
-import { UserSummaryRef } from "./user-summary.ts";
+import { UserSummaryConnection, UserSummaryRef } from "./user-summary.ts";
 
 const Gender = builder.enumType("Gender", {
   values: { MALE: { value: "male" }, FEMALE: { value: "female" }, OTHER: { value: "other" } } as const,
@@ -54,7 +58,24 @@ export const UserRef = builder.prismaObject("User", {
     lastLogin: t.field({ type: "DateTime", nullable: true, resolve: timestamps.lastLogin }),
     createdAt: t.field({ type: "DateTime", resolve: timestamps.createdAt }),
     updatedAt: t.field({ type: "DateTime", resolve: timestamps.updatedAt }),
-    invitees: t.field({ type: [UserSummaryRef], resolve: (user, _args, ctx) => loadInvitees(ctx, user) }),
+    invitees: t.field({
+      type: [UserSummaryRef],
+      description: "Every user this user invited, by id, in one list (10,000 for the largest inviters): inviteesConnection reads them by pages.",
+      resolve: (user, _args, ctx) => loadInvitees(ctx, user),
+    }),
+    inviteesConnection: t.field({
+      type: UserSummaryConnection,
+      description: "The users this user invited, by id, in pages of at most 100 (20 unless first says).",
+      args: { first: t.arg.int(), after: t.arg.string() },
+      resolve: async (user, args, ctx) => {
+        checkPageSize(args);
+        const connection = await resolveCursorConnection<Promise<UserSummary[]>>(
+          { args, toCursor: (invitee) => encodeIdCursor(invitee.id), defaultSize: 20, maxSize: MAX_PAGE_SIZE },
+          ({ after, limit }) => loadInviteesPage(ctx, user, limit, after === undefined ? 0 : decodeIdCursor(after)),
+        );
+        return { ...connection, countTotal: () => loadInviteesCount(ctx, user) };
+      },
+    }),
     groups: t.field({ type: [GroupRef], resolve: (user, _args, ctx) => loadGroups(ctx, user) }),
     permissions: t.field({
       type: [PermissionRef],
@@ -93,16 +114,6 @@ const UserFilter = builder.inputType("UserFilter", {
     invitedById: t.id({ description: "Users this user invited." }),
   }),
 });
-
-/** GitHub's rules for page sizes: one of first and last, from 0 to MAX_PAGE_SIZE. */
-function checkPageSize({ first, last }: { first?: number | null; last?: number | null }) {
-  if (first != null && last != null) throw new BadUserInputError("Pass `first` or `last` to page through users, not both.");
-  for (const [name, size] of [["first", first], ["last", last]] as const) {
-    if (size != null && (size < 0 || size > MAX_PAGE_SIZE)) {
-      throw new BadUserInputError(`\`${name}\` must be from 0 to ${MAX_PAGE_SIZE}, got ${size}.`);
-    }
-  }
-}
 
 builder.queryFields((t) => ({
   users: t.connection(

@@ -91,6 +91,24 @@ export function encodeUserCursor(order: UserOrder, user: User, engine: Engine): 
   return Buffer.from(JSON.stringify([orderName(order), ...values])).toString("base64url");
 }
 
+/** A cursor of the id order, for lists that have no other (a user's invitees). */
+export const encodeIdCursor = (id: number) => Buffer.from(JSON.stringify([orderName(DEFAULT_USER_ORDER), id])).toString("base64url");
+
+/** The id an id-order cursor names; BadUserInputError for any other cursor. */
+export function decodeIdCursor(cursor: string): number {
+  return decodeUserCursor(cursor, DEFAULT_USER_ORDER, sortKeys("ID", "sqlite"))[0] as number;
+}
+
+/** GitHub's rules for page sizes: one of first and last, from 0 to MAX_PAGE_SIZE. */
+export function checkPageSize({ first, last }: { first?: number | null; last?: number | null }) {
+  if (first != null && last != null) throw new BadUserInputError("Pass `first` or `last` to page through users, not both.");
+  for (const [name, size] of [["first", first], ["last", last]] as const) {
+    if (size != null && (size < 0 || size > MAX_PAGE_SIZE)) {
+      throw new BadUserInputError(`\`${name}\` must be from 0 to ${MAX_PAGE_SIZE}, got ${size}.`);
+    }
+  }
+}
+
 const INVALID_CURSOR = "The cursor is not one this field gave out: use a cursor from a page of the same query.";
 
 /** The cursor's key values, typed; BadUserInputError for a cursor of another order, or one that was altered. */

@@ -52,6 +52,11 @@ export async function loadInvitees(ctx: GraphQLContext, user: User): Promise<Use
   return (await ctx.loaders.inviteesByInviterId.load(user.id)).map(toSummary);
 }
 
+/** `limit` invitees after the one with id `afterId` (0: from the first), by id. */
+export async function loadInviteesPage(ctx: GraphQLContext, user: User, limit: number, afterId: number): Promise<(UserSummary & { id: number })[]> {
+  return (await ctx.loaders.inviteePage(limit, afterId).load(user.id)).map(toSummary);
+}
+
 export function loadInviteesCount(ctx: GraphQLContext, user: User): Promise<number> {
   return ctx.loaders.inviteesCountByInviterId.load(user.id);
 }
