@@ -122,7 +122,7 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
     try {
       response = await route(request, serverContext);
     } catch (error) {
-      logger.error("Request failed unexpectedly", error);
+      logger.error({ err: error }, "Request failed unexpectedly");
       response = jsonResponse(500, { detail: SERVER_ERROR_DETAIL });
     }
     return addResponseHeaders(response, request, config.http.corsOrigins);

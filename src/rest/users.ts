@@ -117,7 +117,7 @@ export async function retrieveUser(
   } catch (error) {
     const known = isClientFacingError(error) ? error : asServiceUnavailable(error);
     if (!known) {
-      dependencies.logger.error("REST /api/users failed unexpectedly", error);
+      dependencies.logger.error({ err: error }, "REST /api/users failed unexpectedly");
       return answer(500, { detail: SERVER_ERROR_DETAIL });
     }
     return answer(known.status, { detail: known.message }, known.status === 401 ? { "WWW-Authenticate": "Token" } : {});
