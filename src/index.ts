@@ -67,7 +67,7 @@ async function prepareDatabase(db: Database, config: Config, logger: Logger, isN
 async function serve(db: Database, config: Config, logger: Logger): Promise<{ address: AddressInfo; showDemoKey: boolean }> {
   const showDemoKey = await demoKeyIsActive(db);
   const app = createApp({ db, config, logger, showDemoKey });
-  const server = createHttpServer(app.fetch, config.http);
+  const server = createHttpServer(app.fetch, config.http, logger);
   // Before the port opens: a SIGTERM sent as soon as the service says it
   // listens must drain it, not kill it halfway through its banner.
   let stopping = false;

@@ -133,6 +133,8 @@ describe("the start explains itself", () => {
   test("in a terminal's form (LOG_FORMAT=pretty) the banner is a table under its first line", async () => {
     const { service, origin } = await started({ DATABASE_URL: await createEmptyDatabaseUrl(), GRAPHIQL: "false", LOG_FORMAT: "pretty" });
     const port = new URL(origin).port;
+    const response = await fetch(`${origin}/api/users/1/`, { headers: { "X-Request-Id": "pretty-1" } });
+    assert.equal(response.status, 401);
     const output = await stop(service);
     assert.doesNotMatch(output, /^\{/m, "no JSON line");
     const lines = output.split("\n");
@@ -144,6 +146,8 @@ describe("the start explains itself", () => {
     assert.equal(lines[first + 4], "  processes   1 (WEB_CONCURRENCY=N runs N workers)");
     assert.equal(lines[first + 5], `  GraphQL     http://127.0.0.1:${port}/graphql`);
     assert.equal(lines[first + 6], "  GraphiQL    off (GRAPHIQL=false)");
+    // A request is one line too.
+    assert.match(output, /^\[[\d:.]+\] INFO: GET \/api\/users\/\{id\}\/ 401 [\d.]+ ms  pretty-1$/m);
   });
 
   test("a port in use is one line, not a stack trace", async () => {

@@ -5,6 +5,7 @@ import type { User } from "../../generated/sqlite/prisma/client.ts";
 import { assertMayReadUsers, findReadableUser } from "../auth/access.ts";
 import { createContext, type ContextDependencies, type GraphQLContext } from "../context.ts";
 import { asServiceUnavailable, DRF_MESSAGES, isClientFacingError, SERVER_ERROR_DETAIL } from "../errors.ts";
+import { loggerFor } from "../http/request-log.ts";
 import type { Logger } from "../logger.ts";
 import { formatDrfTimestamp } from "../timestamps.ts";
 import {
@@ -117,7 +118,7 @@ export async function retrieveUser(
   } catch (error) {
     const known = isClientFacingError(error) ? error : asServiceUnavailable(error);
     if (!known) {
-      dependencies.logger.error({ err: error }, "REST /api/users failed unexpectedly");
+      loggerFor(request, dependencies.logger).error({ err: error }, "REST /api/users failed unexpectedly");
       return answer(500, { detail: SERVER_ERROR_DETAIL });
     }
     return answer(known.status, { detail: known.message }, known.status === 401 ? { "WWW-Authenticate": "Token" } : {});
