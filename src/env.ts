@@ -9,6 +9,9 @@ import { parseRate, RATE_EXAMPLE, type ThrottleRate } from "./throttle/rate.ts";
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+/** auto: pretty when stderr is a terminal, JSON lines otherwise (src/logger.ts). */
+export const LOG_FORMATS = ["auto", "pretty", "json"] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 // Every message names the value it got: the operator sees at once what the
 // shell really passed (a stray quote, a unit, a typo).
@@ -109,6 +112,7 @@ const variables = z.object({
     .transform((value) => (value.endsWith("/") ? value : `${value}/`)),
   ONLINE_WINDOW_SECONDS: wholeNumber(300, 1, 31_536_000),
   LOG_LEVEL: oneOf(LOG_LEVELS).default("info"),
+  LOG_FORMAT: oneOf(LOG_FORMATS).default("auto"),
   GRAPHQL_INTROSPECTION: booleanFlag(true),
   GRAPHIQL: booleanFlag(true),
   DEMO_DATA: booleanFlag<DemoData>("auto", " (unset: only on a new default SQLite file)"),
@@ -200,6 +204,7 @@ export type Config = {
   mediaUrl: string;
   onlineWindowSeconds: number;
   logLevel: LogLevel;
+  logFormat: LogFormat;
   graphql: { introspection: boolean; graphiql: boolean; limits: OperationLimits };
   demoData: DemoData;
   /** Unexpected errors' messages and stacks in responses: for a developer's machine only. */
@@ -255,6 +260,7 @@ export function parseConfig(source: Record<string, string | undefined> = process
     mediaUrl: env.MEDIA_URL,
     onlineWindowSeconds: env.ONLINE_WINDOW_SECONDS,
     logLevel: env.LOG_LEVEL,
+    logFormat: env.LOG_FORMAT,
     graphql: {
       introspection: env.GRAPHQL_INTROSPECTION,
       graphiql: env.GRAPHIQL,

@@ -69,7 +69,7 @@ async function serve(db: Database, config: Config, logger: Logger): Promise<{ ad
   const showDemoKey = await demoKeyIsActive(db);
   const app = createApp({ db, config, logger, showDemoKey });
   await app.ready();
-  const server = createHttpServer(app.fetch, config.http);
+  const server = createHttpServer(app.fetch, config.http, logger);
   // Before the port opens: a SIGTERM sent as soon as the service says it
   // listens must drain it, not kill it halfway through its banner.
   let stopping = false;
@@ -105,7 +105,7 @@ async function serve(db: Database, config: Config, logger: Logger): Promise<{ ad
 async function main() {
   limitHeapGrowth(HEAP_GROWING_PERCENT.service);
   const config = readConfig();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, { format: config.logFormat });
   // Read before the client below creates the file.
   const isNewDefaultFile = config.databaseIsDefault && config.database.engine === "sqlite" && !existsSync(config.database.filename);
   const db = createDatabase(config.database, { pool: config.pool });
@@ -129,16 +129,20 @@ async function main() {
 
   const url = listenUrl(config, address);
   const engine = config.database.engine === "sqlite" ? "SQLite file" : "PostgreSQL";
+  // One record: its message for whoever greps for the address, its fields
+  // for a collector, and a table under the message in a terminal (src/logger.ts).
   logger.info(
-    [
-      `users-gateway listening on http://${config.http.host}:${address.port}`,
-      `  database    ${engine} ${describeDatabase(config.database)}`,
-      `  migrations  ${applied.length > 0 ? `applied ${applied.join(", ")}` : "none pending"}`,
-      `  demo data   ${demoData}`,
-      `  processes   ${config.webConcurrency === 1 ? "1 (WEB_CONCURRENCY=N runs N workers)" : `${config.webConcurrency} workers`}`,
-      `  GraphQL     ${url}/graphql`,
-      `  GraphiQL    ${config.graphql.graphiql ? `${url}/graphql (open in a browser)` : "off (GRAPHIQL=false)"}`,
-    ].join("\n"),
+    {
+      startup: {
+        database: `${engine} ${describeDatabase(config.database)}`,
+        migrations: applied.length > 0 ? `applied ${applied.join(", ")}` : "none pending",
+        demoData,
+        processes: config.webConcurrency === 1 ? "1 (WEB_CONCURRENCY=N runs N workers)" : `${config.webConcurrency} workers`,
+        graphql: `${url}/graphql`,
+        graphiql: config.graphql.graphiql ? `${url}/graphql (open in a browser)` : "off (GRAPHIQL=false)",
+      },
+    },
+    `users-gateway listening on http://${config.http.host}:${address.port}`,
   );
   if (config.database.engine === "postgres") {
     if (showDemoKey) logger.warn("The demo admin's public key opens this PostgreSQL database: import your own data, which replaces every token.");

@@ -11,12 +11,14 @@ import { asServiceUnavailable, badRequestDetail, SERVER_ERROR_DETAIL, ServiceUna
 import { DEMO_ADMIN_KEY } from "./fixtures/demo-data.ts";
 import { GRAPHIQL_ASSETS_PATH, GRAPHIQL_CONTENT_SECURITY_POLICY, renderGraphiQLPage, serveGraphiQLAsset } from "./graphiql.ts";
 import { hostName, isAllowedHost } from "./http/hosts.ts";
+import { REQUEST_ID_HEADER, startRequestLog } from "./http/request-log.ts";
 import { requestPath, type ServerContext } from "./http/request-target.ts";
 import { addResponseHeaders, isCorsPreflight } from "./http/response-headers.ts";
 import type { Logger } from "./logger.ts";
 import { useDisableIntrospection } from "./plugins/use-disable-introspection.ts";
 import { useJsonRequestsOnly } from "./plugins/use-json-requests-only.ts";
 import { useOperationLimits } from "./plugins/use-operation-limits.ts";
+import { useRequestLog, yogaLogging } from "./plugins/use-request-log.ts";
 import { jsonResponse, notFoundResponse } from "./rest/json.ts";
 import { matchUserPath, retrieveUser } from "./rest/users.ts";
 import { schema } from "./schema/index.ts";
@@ -59,7 +61,7 @@ export type AppDependencies = {
 export function createApp({ db, config, logger, showDemoKey = false }: AppDependencies) {
   const uses = new UseRecorder(db, logger);
   const throttle = new Throttle({ ...config.throttle, trustProxyHops: config.http.trustProxyHops }, logger);
-  const plugins: Plugin[] = [useJsonRequestsOnly(), useOperationLimits(config.graphql.limits)];
+  const plugins: Plugin[] = [useRequestLog(), useJsonRequestsOnly(), useOperationLimits(config.graphql.limits)];
   // "Did you mean …" in a validation error names fields and types: with
   // introspection off the schema is not to be explored, so they are hidden too.
   if (!config.graphql.introspection) plugins.push(useDisableIntrospection(), blockFieldSuggestionsPlugin());
@@ -67,7 +69,7 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
     schema,
     graphqlEndpoint: "/graphql",
     landingPage: false,
-    logging: logger,
+    logging: yogaLogging(logger),
     plugins,
     multipart: false,
     // CORS is the app's, for every route (src/http/response-headers.ts).
@@ -124,15 +126,23 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
     return notFoundResponse(omitBody);
   }
 
-  /** Never throws: whatever escapes a route is logged and answered 500 with no detail of its cause. */
+  /**
+   * Never throws: whatever escapes a route is logged and answered 500 with no
+   * detail of its cause. Every answer carries its request's id and is logged
+   * in one line (src/http/request-log.ts).
+   */
   async function fetch(request: Request, serverContext: ServerContext = {}): Promise<Response> {
+    const log = startRequestLog(request, logger);
     let response: Response;
     try {
       response = await route(request, serverContext);
     } catch (error) {
-      logger.error("Request failed unexpectedly", error);
+      log.logger.error({ err: error }, "Request failed unexpectedly");
       response = jsonResponse(500, { detail: SERVER_ERROR_DETAIL });
     }
+    response.headers.set(REQUEST_ID_HEADER, log.id);
+    const pathname = requestPath(request, serverContext);
+    log.end(request.method, response.status, routeTemplate(pathname), pathname);
     return addResponseHeaders(response, request, config.http.corsOrigins);
   }
 
@@ -146,6 +156,14 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
   const ready = () => throttle.connected();
 
   return { fetch, yoga, uses, ready, close };
+}
+
+/** The route `route` above sends a path to, as the access line names it; undefined for none (a 404). */
+function routeTemplate(pathname: string): string | undefined {
+  if (pathname === "/graphql" || pathname === "/healthz" || pathname === "/") return pathname;
+  if (pathname.startsWith(GRAPHIQL_ASSETS_PATH)) return `${GRAPHIQL_ASSETS_PATH}{file}`;
+  if (matchUserPath(pathname)) return "/api/users/{id}/";
+  return undefined;
 }
 
 /** The endpoints, for whoever opens the service's root; paths only, so the Host header shapes nothing. */

@@ -33,7 +33,7 @@ const restGet = (app: TestApp, origin: string, id = 2) =>
   app.app.fetch(new Request(`http://users.test/api/users/${id}/`, { headers: { ...admin, origin } }));
 
 function assertNoCors(response: Response) {
-  for (const name of ["access-control-allow-origin", "access-control-allow-credentials", "access-control-allow-methods"]) {
+  for (const name of ["access-control-allow-origin", "access-control-allow-credentials", "access-control-allow-methods", "access-control-expose-headers"]) {
     assert.equal(response.headers.get(name), null, `${name} was sent`);
   }
 }
@@ -74,6 +74,7 @@ describe("CORS with CORS_ORIGINS: listed origins only, without credentials", () 
   test("a listed origin may read GraphQL and REST answers; another origin, or none, may not", async () => {
     const listed = await graphqlPost(app, "http://localhost:5173");
     assert.equal(listed.headers.get("access-control-allow-origin"), "http://localhost:5173");
+    assert.equal(listed.headers.get("access-control-expose-headers"), "X-Request-Id", "the page may read the request's id");
     assert.deepEqual(await listed.json(), { data: { me: { username: "admin" } } });
     const rest = await restGet(app, LISTED);
     assert.equal(rest.status, 200);

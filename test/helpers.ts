@@ -14,6 +14,7 @@ import { StatementRecorder } from "../src/db-statement-recorder.ts";
 import { parseConfig } from "../src/env.ts";
 import { importFixture } from "../src/fixtures/import-fixture.ts";
 import { parseFixture } from "../src/fixtures/parse-fixture.ts";
+import type { LogLevel } from "../src/env.ts";
 import { createLogger } from "../src/logger.ts";
 import { applyMigrations } from "../src/migrate.ts";
 import { createApp } from "../src/server.ts";
@@ -100,3 +101,12 @@ export async function createTestApp(fixture: unknown, env: Record<string, string
 }
 
 export const tokenHeader = (key: string) => ({ authorization: `Token ${key}` });
+
+export type LogRecord = { level: string; msg: string; reqId?: string; err?: { message: string; stack: string } } & Record<string, unknown>;
+
+/** A logger that keeps what it writes, one parsed JSON line a record, as the service writes them to stderr. */
+export function collectingLogger(level: LogLevel = "debug") {
+  const records: LogRecord[] = [];
+  const logger = createLogger(level, { destination: { write: (line: string) => void records.push(JSON.parse(line)) } });
+  return { logger, records };
+}

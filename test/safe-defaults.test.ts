@@ -7,11 +7,11 @@ import { after, before, describe, test } from "node:test";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { describeDatabase, parseDatabaseUrl } from "../src/database-url.ts";
 import { ConfigError, parseConfig } from "../src/env.ts";
-import { createLogger, type Logger } from "../src/logger.ts";
+import { createLogger } from "../src/logger.ts";
 import { createApp } from "../src/server.ts";
 import { directoryFixture, requesters } from "./fixtures/directory.ts";
 import { keyFor } from "./fixtures/keys.ts";
-import { createTestApp, TEST_ENGINE, tokenHeader, type TestApp } from "./helpers.ts";
+import { collectingLogger, createTestApp, TEST_ENGINE, tokenHeader, type TestApp } from "./helpers.ts";
 
 const admin = tokenHeader(keyFor("admin"));
 const fetchPath = (app: TestApp, path: string, init: RequestInit = {}, origin = "http://users.test") =>
@@ -231,15 +231,14 @@ describe("a failed last_seen_at write", () => {
       );
       await app.db.$executeRawUnsafe(`CREATE TRIGGER refuse_writes BEFORE UPDATE ON "User" FOR EACH ROW EXECUTE FUNCTION refuse_writes()`);
     }
-    const warnings: string[] = [];
-    const logger: Logger = { ...createLogger("silent"), warn: (...args) => warnings.push(args.join(" ")) };
+    const { logger, records } = collectingLogger("warn");
     const served = createApp({ db: app.db, config: app.config, logger });
     const response = await served.fetch(new Request("http://users.test/api/users/2/", { headers: tokenHeader(keyFor("groupReader")) }));
     assert.equal(response.status, 200);
     assert.equal((await response.json()).username, "moratti120");
     await served.close();
-    assert.equal(warnings.length, 1);
-    assert.match(warnings[0]!, /Could not record that 1 users were seen and 1 tokens used \(the requests were served\):[\s\S]*the database refuses writes/);
+    assert.deepEqual(records.map((record) => record.level), ["warn"]);
+    assert.match(records[0]!.msg, /Could not record that 1 users were seen and 1 tokens used \(the requests were served\):[\s\S]*the database refuses writes/);
   });
 });
 

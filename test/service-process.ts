@@ -63,3 +63,11 @@ export function startService(env: Record<string, string>, { cwd = fileURLToPath(
   origin.catch(() => {}); // Observed by whoever awaits it; not an unhandled rejection otherwise.
   return { child, origin, exited, sees };
 }
+
+/** The service's log records in `output`: its JSON lines (its form when stderr is not a terminal), parsed; other lines are skipped. */
+export function logRecords(output: string): ({ level: string; msg: string } & Record<string, unknown>)[] {
+  return output
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line));
+}

@@ -12,7 +12,7 @@ import { DEMO_ADMIN_KEY } from "../src/fixtures/demo-data.ts";
 import { importFixture } from "../src/fixtures/import-fixture.ts";
 import { parseFixture } from "../src/fixtures/parse-fixture.ts";
 import { createEmptyDatabaseUrl, TEST_ENGINE, tokenHeader } from "./helpers.ts";
-import { startService, type ServiceProcess } from "./service-process.ts";
+import { logRecords, startService, type ServiceProcess } from "./service-process.ts";
 
 const folders: string[] = [];
 after(() => {
@@ -36,6 +36,15 @@ async function stop(service: ServiceProcess): Promise<string> {
   return (await service.exited).output;
 }
 
+type Startup = Record<"database" | "migrations" | "demoData" | "processes" | "graphql" | "graphiql", string>;
+
+/** The banner's fields, from the one record that has them (the log is JSON lines when stderr is not a terminal). */
+function startupOf(output: string): Startup {
+  const banners = logRecords(output).filter((record) => record.startup);
+  assert.equal(banners.length, 1, `one banner in:\n${output}`);
+  return banners[0]!.startup as Startup;
+}
+
 /** Whether the published demo admin key reads users here, which it does only where the demo data is loaded. */
 async function demoKeyOpens(origin: string): Promise<boolean> {
   const response = await fetch(`${origin}/api/users/4/`, { headers: tokenHeader(DEMO_ADMIN_KEY) });
@@ -56,8 +65,7 @@ describe("demo data and its public key", () => {
       assert.equal(await demoKeyOpens(origin), false, "the published demo key must not open it");
       assert.doesNotMatch(await graphiqlDefaultQuery(origin), new RegExp(DEMO_ADMIN_KEY));
     } finally {
-      const output = await stop(service);
-      assert.match(output, /demo data +not loaded/);
+      assert.match(startupOf(await stop(service)).demoData, /^not loaded/);
     }
   });
 
@@ -67,7 +75,7 @@ describe("demo data and its public key", () => {
       assert.equal(await demoKeyOpens(origin), true);
       assert.match(await graphiqlDefaultQuery(origin), new RegExp(DEMO_ADMIN_KEY));
     } finally {
-      assert.match(await stop(service), /demo data +loaded now \(4 users\)/);
+      assert.match(startupOf(await stop(service)).demoData, /^loaded now \(4 users\)/);
     }
   });
 
@@ -76,9 +84,9 @@ describe("demo data and its public key", () => {
     const environment = { DATABASE_URL: "" }; // Unset: the default ./data/users-gateway.db under cwd.
     const first = await started(environment, { cwd });
     assert.equal(await demoKeyOpens(first.origin), true);
-    const banner = await stop(first.service);
-    assert.match(banner, new RegExp(`database +SQLite file ${join(cwd, "data", "users-gateway.db")}`));
-    assert.match(banner, /migrations +applied 20261128000000_init, 20261129000000_token_expiry_and_last_use/);
+    const banner = startupOf(await stop(first.service));
+    assert.equal(banner.database, `SQLite file ${join(cwd, "data", "users-gateway.db")}`);
+    assert.equal(banner.migrations, "applied 20261128000000_init, 20261129000000_token_expiry_and_last_use");
 
     const db = createDatabase(parseDatabaseUrl(`file:${join(cwd, "data", "users-gateway.db")}`));
     try {
@@ -90,9 +98,9 @@ describe("demo data and its public key", () => {
     try {
       assert.equal(await demoKeyOpens(second.origin), false);
     } finally {
-      const output = await stop(second.service);
-      assert.match(output, /migrations +none pending/);
-      assert.match(output, /demo data +not loaded/);
+      const banner = startupOf(await stop(second.service));
+      assert.equal(banner.migrations, "none pending");
+      assert.match(banner.demoData, /^not loaded/);
     }
   });
 
@@ -101,7 +109,7 @@ describe("demo data and its public key", () => {
     try {
       assert.equal(await demoKeyOpens(origin), false);
     } finally {
-      assert.match(await stop(service), /demo data +not loaded \(DEMO_DATA=false\)/);
+      assert.equal(startupOf(await stop(service)).demoData, "not loaded (DEMO_DATA=false)");
     }
   });
 });
@@ -111,11 +119,35 @@ describe("the start explains itself", () => {
     const { service, origin } = await started({ DATABASE_URL: await createEmptyDatabaseUrl(), GRAPHIQL: "false" });
     const port = new URL(origin).port;
     const output = await stop(service);
-    assert.match(output, new RegExp(`listening on http://127\\.0\\.0\\.1:${port}`));
-    assert.match(output, /database +(SQLite file \/|PostgreSQL postgresql:\/\/)/);
-    assert.match(output, /migrations +applied \S+/);
-    assert.match(output, new RegExp(`GraphQL +http://127\\.0\\.0\\.1:${port}/graphql`));
-    assert.match(output, /GraphiQL +off \(GRAPHIQL=false\)/);
+    const banner = logRecords(output).find((record) => record.startup)!;
+    assert.equal(banner.level, "info");
+    assert.equal(banner.msg, `users-gateway listening on http://127.0.0.1:${port}`);
+    const startup = startupOf(output);
+    assert.match(startup.database, /^(SQLite file \/|PostgreSQL postgresql:\/\/)/);
+    assert.match(startup.migrations, /^applied \S+/);
+    assert.equal(startup.processes, "1 (WEB_CONCURRENCY=N runs N workers)");
+    assert.equal(startup.graphql, `http://127.0.0.1:${port}/graphql`);
+    assert.equal(startup.graphiql, "off (GRAPHIQL=false)");
+  });
+
+  test("in a terminal's form (LOG_FORMAT=pretty) the banner is a table under its first line", async () => {
+    const { service, origin } = await started({ DATABASE_URL: await createEmptyDatabaseUrl(), GRAPHIQL: "false", LOG_FORMAT: "pretty" });
+    const port = new URL(origin).port;
+    const response = await fetch(`${origin}/api/users/1/`, { headers: { "X-Request-Id": "pretty-1" } });
+    assert.equal(response.status, 401);
+    const output = await stop(service);
+    assert.doesNotMatch(output, /^\{/m, "no JSON line");
+    const lines = output.split("\n");
+    const first = lines.findIndex((line) => line.includes("listening on"));
+    assert.match(lines[first]!, new RegExp(`^\\[[\\d:.]+\\] INFO: users-gateway listening on http://127\\.0\\.0\\.1:${port}$`));
+    assert.match(lines[first + 1]!, /^  database    (SQLite file \/|PostgreSQL postgresql:\/\/)/);
+    assert.match(lines[first + 2]!, /^  migrations  applied \S+/);
+    assert.match(lines[first + 3]!, /^  demo data   not loaded/);
+    assert.equal(lines[first + 4], "  processes   1 (WEB_CONCURRENCY=N runs N workers)");
+    assert.equal(lines[first + 5], `  GraphQL     http://127.0.0.1:${port}/graphql`);
+    assert.equal(lines[first + 6], "  GraphiQL    off (GRAPHIQL=false)");
+    // A request is one line too.
+    assert.match(output, /^\[[\d:.]+\] INFO: GET \/api\/users\/\{id\}\/ 401 [\d.]+ ms  pretty-1$/m);
   });
 
   test("a port in use is one line, not a stack trace", async () => {

@@ -8,11 +8,10 @@ import { request as httpRequest } from "node:http";
 import { after, before, describe, test } from "node:test";
 import { ConfigError, parseConfig } from "../src/env.ts";
 import { DRF_MESSAGES } from "../src/errors.ts";
-import type { Logger } from "../src/logger.ts";
 import { createApp } from "../src/server.ts";
 import { directoryFixture, SEED_TOKEN } from "./fixtures/directory.ts";
 import { keyFor } from "./fixtures/keys.ts";
-import { createEmptyDatabaseUrl, createTestApp, tokenHeader, type TestApp } from "./helpers.ts";
+import { collectingLogger, createEmptyDatabaseUrl, createTestApp, tokenHeader, type TestApp } from "./helpers.ts";
 import { startRedisServer, skipWithoutRedis, type RedisServer } from "./redis-server.ts";
 import { startService } from "./service-process.ts";
 
@@ -213,14 +212,6 @@ describe("client addresses and processes, over real sockets", () => {
   });
 });
 
-/** A logger that keeps what is logged at warn and info, for the tests to read. */
-function capturingLogger() {
-  const lines: string[] = [];
-  const keep = (...args: unknown[]) => void lines.push(args.map(String).join(" "));
-  const logger: Logger = { debug: () => {}, info: keep, warn: keep, error: keep };
-  return { logger, lines };
-}
-
 async function until(condition: () => Promise<boolean>, what: string) {
   for (let waited = 0; !(await condition()); waited += 100) {
     if (waited > 15_000) throw new Error(`still waiting for ${what}`);
@@ -232,14 +223,14 @@ describe("REDIS_URL: counts shared by several instances, through a real redis-se
   let redis: RedisServer;
   let first: TestApp;
   let second: ReturnType<typeof createApp>;
-  let captured: ReturnType<typeof capturingLogger>;
+  let captured: ReturnType<typeof collectingLogger>;
 
   before(async () => {
     redis = await startRedisServer();
     const env = { THROTTLE_USER_RATE: "2/min", REDIS_URL: redis.url };
     first = await createTestApp(directoryFixture(), env);
     // A second instance over the same database: its own process memory, the same Redis.
-    captured = capturingLogger();
+    captured = collectingLogger("info");
     second = createApp({ db: first.db, config: parseConfig({ DATABASE_URL: first.target.url, ...env }), logger: captured.logger });
     await Promise.all([first.app.ready(), second.ready()]);
   });
@@ -263,12 +254,13 @@ describe("REDIS_URL: counts shared by several instances, through a real redis-se
     const statuses = [];
     for (let i = 0; i < 4; i++) statuses.push((await readThrough(second)).status);
     assert.deepEqual(statuses, [200, 200, 200, 200]);
-    const warnings = captured.lines.filter((line) => line.includes("Throttling is off"));
-    assert.equal(warnings.length, 1, captured.lines.join("\n"));
+    const messages = () => captured.records.map((record) => `${record.level}: ${record.msg}`);
+    const warnings = messages().filter((line) => line.startsWith("warn: Throttling is off"));
+    assert.equal(warnings.length, 1, messages().join("\n"));
 
     await redis.start();
     // The new server holds no counts: the rate starts over once the client has reconnected.
     await until(async () => (await readThrough(second)).status === 429, "throttling to come back with Redis");
-    assert.ok(captured.lines.some((line) => line.includes("Throttling is on again")), captured.lines.join("\n"));
+    assert.ok(messages().some((line) => line.startsWith("info: Throttling is on again")), messages().join("\n"));
   });
 });

@@ -47,7 +47,7 @@ describe("WEB_CONCURRENCY=2", () => {
     const origin = await service.origin;
     const primary = service.child.pid!;
     try {
-      await service.sees(/processes +2 workers/);
+      await service.sees(/"processes":"2 workers"/);
       const first = workerPids(primary);
       assert.equal(first.length, 2, `two workers under the primary, got ${first.join(", ")}`);
 

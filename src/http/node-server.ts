@@ -5,8 +5,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServerAdapter } from "@whatwg-node/server";
 import type { Config } from "../env.ts";
 import { badRequestDetail, bodyTooLargeDetail } from "../errors.ts";
+import type { Logger } from "../logger.ts";
 import { renderDrfJson } from "../rest/json.ts";
 import { hostName } from "./hosts.ts";
+import { REQUEST_ID_HEADER, RequestLog } from "./request-log.ts";
 import { isOriginForm, type ServerContext } from "./request-target.ts";
 
 type FetchHandler = (request: Request, serverContext: ServerContext) => Promise<Response>;
@@ -31,11 +33,20 @@ const tooLarge = (maxBodyBytes: number): Refusal => ({ status: 413, detail: body
 /**
  * Answers with DRF's shape and closes the connection: whatever the client
  * still sends of its request is not read, so the socket cannot serve another.
+ * Logged as the app logs its answers, with no route: none was looked for.
  */
-function refuse(response: ServerResponse, { status, detail }: Refusal) {
+function refuse(request: IncomingMessage, response: ServerResponse, { status, detail }: Refusal, logger: Logger) {
+  const sentId = request.headers["x-request-id"];
+  const log = new RequestLog(logger, typeof sentId === "string" ? sentId : undefined);
   const body = renderDrfJson({ detail });
-  response.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), Connection: "close" });
+  response.writeHead(status, {
+    "Content-Type": "application/json",
+    "Content-Length": Buffer.byteLength(body),
+    Connection: "close",
+    [REQUEST_ID_HEADER]: log.id,
+  });
   response.end(body);
+  log.end(request.method ?? "", status, undefined);
 }
 
 /**
@@ -60,17 +71,17 @@ function readBodyWithin(request: IncomingMessage, limit: number): Promise<Buffer
   });
 }
 
-export function createHttpServer(fetch: FetchHandler, http: Config["http"]): Server {
+export function createHttpServer(fetch: FetchHandler, http: Config["http"], logger: Logger): Server {
   const adapter = createServerAdapter<ServerContext>(fetch);
 
   function handle(request: IncomingMessage, response: ServerResponse) {
     const refused = refusal(request, http.maxBodyBytes);
-    if (refused) return refuse(response, refused);
+    if (refused) return refuse(request, response, refused, logger);
     // Without Transfer-Encoding a body has a Content-Length (checked above) or is empty.
     if (request.headers["transfer-encoding"] === undefined) return void adapter(request, response);
     readBodyWithin(request, http.maxBodyBytes).then(
       (body) => {
-        if (body === null) return refuse(response, tooLarge(http.maxBodyBytes));
+        if (body === null) return refuse(request, response, tooLarge(http.maxBodyBytes), logger);
         // The adapter takes `request.body` as a body already read, as it does
         // behind Express's body parsers, instead of reading the stream again.
         Object.assign(request, { body });

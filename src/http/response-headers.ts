@@ -27,6 +27,7 @@ const API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'"
 const CORS_ALLOWED_METHODS = "GET, HEAD, POST, OPTIONS";
 const CORS_ALLOWED_HEADERS = "Authorization, Content-Type, Accept, X-Request-Id";
 const CORS_MAX_AGE_SECONDS = "600";
+const CORS_EXPOSED_HEADERS = "X-Request-Id";
 
 /** A CORS preflight: OPTIONS from a browser asking whether it may send the real request. */
 export function isCorsPreflight(request: Request): boolean {
@@ -50,6 +51,9 @@ export function addResponseHeaders(response: Response, request: Request, corsOri
     headers.set("Access-Control-Allow-Methods", CORS_ALLOWED_METHODS);
     headers.set("Access-Control-Allow-Headers", CORS_ALLOWED_HEADERS);
     headers.set("Access-Control-Max-Age", CORS_MAX_AGE_SECONDS);
+  } else {
+    // So that the page can quote the id of a request that went wrong (src/http/request-log.ts).
+    headers.set("Access-Control-Expose-Headers", CORS_EXPOSED_HEADERS);
   }
   return response;
 }

@@ -13,6 +13,7 @@ import {
   UnauthenticatedError,
   type ClientFacingError,
 } from "../errors.ts";
+import { loggerFor } from "../http/request-log.ts";
 import type { ServerContext } from "../http/request-target.ts";
 import type { Logger } from "../logger.ts";
 import { formatDrfTimestamp } from "../timestamps.ts";
@@ -135,7 +136,7 @@ export async function retrieveUser(
   } catch (error) {
     const known = isClientFacingError(error) ? error : asServiceUnavailable(error);
     if (!known) {
-      dependencies.logger.error("REST /api/users failed unexpectedly", error);
+      loggerFor(request, dependencies.logger).error({ err: error }, "REST /api/users failed unexpectedly");
       return answer(500, { detail: SERVER_ERROR_DETAIL });
     }
     return answer(known.status, { detail: known.message }, drfErrorHeaders(known));
