@@ -200,7 +200,7 @@ describe("client addresses and processes, over real sockets", () => {
     });
     try {
       const origin = await service.origin;
-      await service.sees(/processes +2 workers/);
+      await service.sees(/"processes":"2 workers"/);
       // Connections alternate between the workers: counted per worker, all six would pass.
       const statuses = [];
       for (let i = 0; i < 6; i++) statuses.push(await getOnNewConnection(origin, "/api/users/2/", tokenHeader(SEED_TOKEN)));

@@ -65,7 +65,7 @@ export function parseOptions(args: string[]): BenchOptions | "help" {
   }
   const scenarios = values.scenarios.split(",").map((id) => id.trim());
   for (const id of scenarios) {
-    if (!(SCENARIO_IDS as readonly string[]).includes(id)) throw new UsageError(`--scenarios: unknown scenario "${id}" (expected some of a,b,c,d,e)`);
+    if (!(SCENARIO_IDS as readonly string[]).includes(id)) throw new UsageError(`--scenarios: unknown scenario "${id}" (expected some of ${SCENARIO_IDS.join(",")})`);
   }
   return {
     users: wholeNumber("users", values.users, 5),

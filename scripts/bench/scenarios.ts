@@ -3,12 +3,13 @@
 // handful of rows; scenario b also draws the requester, so nothing cached per
 // requester can flatter the figure either.
 import { print } from "graphql";
-import { UserEverythingDocument, UserEverythingFragmentDoc } from "../../test/generated/graphql.ts";
+import { encodeIdCursor } from "../../src/users/user-list.ts";
+import { UserEverythingDocument, UserEverythingFragmentDoc, UsersPageDocument } from "../../test/generated/graphql.ts";
 import type { DatasetManifest } from "./dataset.ts";
 import type { RequestSource } from "./load.ts";
 import { createRandom } from "./random.ts";
 
-export const SCENARIO_IDS = ["a", "b", "c", "d", "e"] as const;
+export const SCENARIO_IDS = ["a", "b", "c", "d", "e", "f"] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
 export const SCENARIO_TITLES: Record<ScenarioId | "floor", string> = {
@@ -18,6 +19,7 @@ export const SCENARIO_TITLES: Record<ScenarioId | "floor", string> = {
   c: "(c) GraphQL user",
   d: "(d) GraphQL 10 users",
   e: "(e) REST, largest hub, 1 conn.",
+  f: "(f) GraphQL page of 50 users",
 };
 
 const ALIASES = "abcdefghij".split("");
@@ -31,6 +33,9 @@ const TEN_USERS_QUERY = [
 ].join("\n");
 
 const USER_QUERY = print(UserEverythingDocument);
+const USERS_PAGE_QUERY = print(UsersPageDocument);
+/** Users a page may start after: all but the last fifty readable ones, so that every page is full. */
+const PAGE_SIZE = 50;
 
 export function requestSources(manifest: DatasetManifest, seed: number): Record<ScenarioId | "floor", RequestSource> {
   const random = createRandom(seed ^ 0x5eed);
@@ -52,6 +57,7 @@ export function requestSources(manifest: DatasetManifest, seed: number): Record<
   // The user with the most invitees (10,000 from 200,000 users on), its body
   // the largest: one request at a time, so each latency is that answer's own.
   const largestHub = manifest.hubIds[0]!;
+  const pageStarts = [...manifest.visibleIds].sort((x, y) => x - y).slice(0, -PAGE_SIZE);
 
   const graphql = (query: string, variables: () => Record<string, string>, firstField: string): RequestSource => ({
     request: {
@@ -74,5 +80,7 @@ export function requestSources(manifest: DatasetManifest, seed: number): Record<
     c: graphql(USER_QUERY, () => ({ id: String(randomId()) }), "user"),
     d: graphql(TEN_USERS_QUERY, () => Object.fromEntries(ALIASES.map((alias) => [alias, String(randomId())])), "a"),
     e: { ...rest(() => admin, () => largestHub), connections: 1 },
+    // Each page starts after a random readable user, by the id order's cursor.
+    f: graphql(USERS_PAGE_QUERY, () => ({ after: encodeIdCursor(random.pick(pageStarts)) }), "users"),
   };
 }
