@@ -1,8 +1,28 @@
-import type { Plugin } from "graphql-yoga";
+import { createGraphQLError, type Plugin } from "graphql-yoga";
 
 // The media types a POST may carry: JSON, as the GraphQL-over-HTTP spec asks
 // of every server (and its older alias).
 const JSON_MEDIA_TYPES = new Set(["application/json", "application/graphql+json"]);
+
+type RequestParser = Parameters<Parameters<NonNullable<Plugin["onRequestParse"]>>[0]["setRequestParser"]>[0];
+
+/**
+ * Yoga reads a GET's `variables` and `extensions` with JSON.parse and lets its
+ * SyntaxError escape, which is then masked as an unexpected error: a 500 for
+ * what is the client's mistake. It is a 400, as a POST body that is not JSON is.
+ */
+const refusingMalformedJson =
+  (parse: RequestParser): RequestParser =>
+  async (request) => {
+    try {
+      return await parse(request);
+    } catch (error) {
+      if (!(error instanceof SyntaxError)) throw error;
+      throw createGraphQLError(`The "variables" and "extensions" query parameters must be JSON: ${error.message}.`, {
+        extensions: { http: { status: 400 }, code: "BAD_REQUEST" },
+      });
+    }
+  };
 
 /**
  * Accepts operations as a JSON POST or as a GraphQL-over-HTTP GET only. Yoga
@@ -13,7 +33,8 @@ const JSON_MEDIA_TYPES = new Set(["application/json", "application/graphql+json"
  */
 export function useJsonRequestsOnly(): Plugin {
   return {
-    onRequestParse({ request, endResponse, fetchAPI }) {
+    onRequestParse({ request, requestParser, setRequestParser, endResponse, fetchAPI }) {
+      if (request.method === "GET" && requestParser) return setRequestParser(refusingMalformedJson(requestParser));
       if (request.method !== "POST") return;
       const mediaType = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
       if (JSON_MEDIA_TYPES.has(mediaType)) return;
