@@ -4,6 +4,9 @@ import { createGraphQLError, type Plugin } from "graphql-yoga";
 // of every server (and its older alias).
 const JSON_MEDIA_TYPES = new Set(["application/json", "application/graphql+json"]);
 
+/** The media type of a request's Content-Type, lowercased, without its parameters; "" when there is none. */
+const mediaTypeOf = (request: Request) => (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+
 type RequestParser = Parameters<Parameters<NonNullable<Plugin["onRequestParse"]>>[0]["setRequestParser"]>[0];
 
 /**
@@ -33,10 +36,18 @@ const refusingMalformedJson =
  */
 export function useJsonRequestsOnly(): Plugin {
   return {
+    onRequest({ request }) {
+      // Media types are case-insensitive and may have spaces before their
+      // parameters (RFC 9110, 8.3.1), but Yoga picks its JSON parser for
+      // `application/json` spelt exactly so, and answered `Application/JSON`
+      // with an empty 415. Spelt Yoga's way, every spelling is parsed.
+      const mediaType = mediaTypeOf(request);
+      if (request.method === "POST" && JSON_MEDIA_TYPES.has(mediaType)) request.headers.set("content-type", mediaType);
+    },
     onRequestParse({ request, requestParser, setRequestParser, endResponse, fetchAPI }) {
       if (request.method === "GET" && requestParser) return setRequestParser(refusingMalformedJson(requestParser));
       if (request.method !== "POST") return;
-      const mediaType = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+      const mediaType = mediaTypeOf(request);
       if (JSON_MEDIA_TYPES.has(mediaType)) return;
       const body = JSON.stringify({
         errors: [
