@@ -16,6 +16,7 @@ import { addResponseHeaders, isCorsPreflight } from "./http/response-headers.ts"
 import type { Logger } from "./logger.ts";
 import { useDisableIntrospection } from "./plugins/use-disable-introspection.ts";
 import { useJsonRequestsOnly } from "./plugins/use-json-requests-only.ts";
+import { useKnownOperationTypes } from "./plugins/use-known-operation-types.ts";
 import { useOperationLimits } from "./plugins/use-operation-limits.ts";
 import { jsonResponse, notFoundResponse } from "./rest/json.ts";
 import { matchUserPath, retrieveUser } from "./rest/users.ts";
@@ -57,7 +58,7 @@ export type AppDependencies = {
 
 export function createApp({ db, config, logger, showDemoKey = false }: AppDependencies) {
   const uses = new UseRecorder(db, logger);
-  const plugins: Plugin[] = [useJsonRequestsOnly(), useOperationLimits(config.graphql.limits)];
+  const plugins: Plugin[] = [useJsonRequestsOnly(), useKnownOperationTypes(), useOperationLimits(config.graphql.limits)];
   // "Did you mean …" in a validation error names fields and types: with
   // introspection off the schema is not to be explored, so they are hidden too.
   if (!config.graphql.introspection) plugins.push(useDisableIntrospection(), blockFieldSuggestionsPlugin());
