@@ -1,0 +1,266 @@
+// Hostile input, generated (issue 7, item 8): random paths and ids, header
+// values, GraphQL documents, variables of any type, huge lists, deep and
+// recursive fragments, batches, GET requests carrying mutations, bodies that
+// are not JSON. Each property states the status DRF or GraphQL over HTTP gives
+// that input, so a wrong answer fails as surely as a 500 or a request that
+// never ends. Most run in-process through the app's fetch handler; what a
+// fetch Request cannot carry (NUL and control bytes in a header, repeated
+// headers, raw request targets, slow clients) goes over a socket to the real
+// service, which must still be healthy, and must have logged no error, after
+// the storm. graphql-http's audit of GraphQL over HTTP runs on both paths.
+//
+// fast-check draws a new seed each run and prints it, with the smallest
+// failing input, when a property fails: `fc.assert(..., { seed, path })`
+// replays it.
+import assert from "node:assert/strict";
+import { connect } from "node:net";
+import { after, before, describe, test, type TestContext } from "node:test";
+import fc from "fast-check";
+import { getOperationAST, getVariableValues, parse, validate, type DocumentNode } from "graphql";
+import { serverAudits, type AuditResult } from "graphql-http";
+import { DRF_MESSAGES } from "../src/errors.ts";
+import { DEMO_ADMIN_KEY } from "../src/fixtures/demo-data.ts";
+import { schema } from "../src/schema/index.ts";
+import { directoryFixture } from "./fixtures/directory.ts";
+import { keyFor } from "./fixtures/keys.ts";
+import { createEmptyDatabaseUrl, createTestApp, type TestApp } from "./helpers.ts";
+import { startService, type ServiceProcess } from "./service-process.ts";
+
+const ORIGIN = "http://users.test";
+/** A request that has no answer by then is hung, which is a failure of its own. */
+const HUNG_AFTER_MS = 10_000;
+
+const JSON_TYPE = "application/json";
+const GRAPHQL_RESPONSE_TYPE = "application/graphql-response+json";
+const ACCEPTS = [JSON_TYPE, GRAPHQL_RESPONSE_TYPE] as const;
+type Accept = (typeof ACCEPTS)[number];
+
+async function withinDeadline<T>(what: string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${HUNG_AFTER_MS} ms`)), HUNG_AFTER_MS);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+type GraphQLBody = {
+  data?: Record<string, unknown> | null;
+  errors?: { message: string; extensions?: { code?: string } }[];
+};
+type Answer = { status: number; headers: Headers; body: any };
+
+const fixture = directoryFixture();
+/** Staff and admins can be read; anyone else is answered as a user that does not exist. */
+const READABLE_IDS = new Set<number>(fixture.users.filter((user: any) => user.is_staff || user.is_admin).map((user: any) => user.id));
+
+// ---------------------------------------------------------------------------
+// Arbitraries shared by the properties.
+
+const ASCII_WHITESPACE = [" ", "\t", "\x0b", "\x0c"];
+/** A run of the whitespace Python's bytes.split() splits on (CR and LF cannot be in a header value). */
+const whitespaceRun = fc.array(fc.constantFrom(...ASCII_WHITESPACE), { minLength: 1, maxLength: 3 }).map((run) => run.join(""));
+const optionalWhitespace = fc.oneof(fc.constant(""), whitespaceRun);
+/** "Token" in any ASCII case. */
+const tokenKeyword = fc
+  .array(fc.boolean(), { minLength: 5, maxLength: 5 })
+  .map((upper) => [..."token"].map((letter, i) => (upper[i] ? letter.toUpperCase() : letter)).join(""));
+/** A character a header value can hold in a fetch Request that is not whitespace: latin-1, no NUL, CR or LF. */
+const headerWordChar = fc
+  .integer({ min: 0x01, max: 0xff })
+  .filter((code) => ![0x0a, 0x0d].includes(code) && !ASCII_WHITESPACE.includes(String.fromCharCode(code)))
+  .map((code) => String.fromCharCode(code));
+const headerWord = fc.array(headerWordChar, { minLength: 1, maxLength: 12 }).map((chars) => chars.join(""));
+/** A word whose bytes are valid UTF-8, written one latin-1 character per byte, as a header carries it. */
+const utf8Word = fc
+  .string({ unit: "binary", minLength: 1, maxLength: 12 })
+  .map((text) => Buffer.from(text, "utf8").toString("latin1"))
+  .filter((word) => [...word].every((char) => ![0x00, 0x0a, 0x0d].includes(char.charCodeAt(0)) && !ASCII_WHITESPACE.includes(char)));
+/** A word with at least one byte sequence that is not UTF-8: a lone continuation byte, an overlong or out-of-range lead byte, a lead byte cut short. */
+const notUtf8Word = fc
+  .tuple(
+    fc.stringMatching(/^[a-z0-9]{0,6}$/),
+    fc.oneof(
+      fc.integer({ min: 0x80, max: 0xbf }).map((byte) => String.fromCharCode(byte)),
+      fc.constantFrom(0xc0, 0xc1, 0xf5, 0xf8, 0xfe, 0xff).map((byte) => String.fromCharCode(byte)),
+      fc.integer({ min: 0xc2, max: 0xdf }).map((byte) => `${String.fromCharCode(byte)}z`),
+    ),
+    fc.stringMatching(/^[a-z0-9]{0,6}$/),
+  )
+  .map((parts) => parts.join(""));
+
+// ---------------------------------------------------------------------------
+// The expected answers, written from DRF's rules (SPEC section 4) and GraphQL
+// over HTTP, not from the service's code.
+
+/** DRF's detail for a 401 of the REST route, or null when the header names a requester (then `requester` says who). */
+type HeaderCase = { header: string | null; detail: string | null; requester?: keyof typeof REQUESTER_KEYS };
+const REQUESTER_KEYS = {
+  admin: keyFor("admin"),
+  groupReader: keyFor("groupReader"),
+  plainStaff: keyFor("plainStaff"),
+  regular: keyFor("regular"),
+  readerNotStaff: keyFor("readerNotStaff"),
+  inactiveAdmin: keyFor("inactiveAdmin"),
+} as const;
+const UNKNOWN_KEY = keyFor("nobody");
+
+/** Authorization header values, each made so that DRF's answer to it is known. */
+const authorizationCase: fc.Arbitrary<HeaderCase> = fc.oneof(
+  fc.constant({ header: null, detail: DRF_MESSAGES.notAuthenticated }),
+  // Another scheme, or none: not an attempt at token authentication.
+  fc
+    .tuple(optionalWhitespace, headerWord, fc.array(fc.tuple(whitespaceRun, headerWord)), optionalWhitespace)
+    .filter(([, scheme]) => scheme.replace(/[A-Z]/g, (letter) => letter.toLowerCase()) !== "token")
+    .map(([lead, scheme, rest, trail]) => ({ header: lead + scheme + rest.flat().join("") + trail, detail: DRF_MESSAGES.notAuthenticated })),
+  fc.tuple(optionalWhitespace, optionalWhitespace).map(([lead, trail]) => ({ header: lead + trail, detail: DRF_MESSAGES.notAuthenticated })),
+  fc.tuple(optionalWhitespace, tokenKeyword, optionalWhitespace).map(([lead, keyword, trail]) => ({ header: lead + keyword + trail, detail: DRF_MESSAGES.noCredentials })),
+  fc
+    .tuple(tokenKeyword, fc.array(fc.tuple(whitespaceRun, headerWord), { minLength: 2, maxLength: 4 }), optionalWhitespace)
+    .map(([keyword, words, trail]) => ({ header: keyword + words.flat().join("") + trail, detail: DRF_MESSAGES.tokenWithSpaces })),
+  fc.tuple(tokenKeyword, whitespaceRun, notUtf8Word, optionalWhitespace).map((parts) => ({ header: parts.join(""), detail: DRF_MESSAGES.tokenNotUtf8 })),
+  fc
+    .tuple(tokenKeyword, whitespaceRun, fc.oneof(utf8Word, fc.constant(UNKNOWN_KEY), fc.constant(REQUESTER_KEYS.admin.toUpperCase())), optionalWhitespace)
+    .map((parts) => ({ header: parts.join(""), detail: DRF_MESSAGES.invalidToken })),
+  fc
+    .tuple(optionalWhitespace, tokenKeyword, whitespaceRun, fc.constantFrom(...(Object.keys(REQUESTER_KEYS) as (keyof typeof REQUESTER_KEYS)[])), optionalWhitespace)
+    .map(([lead, keyword, space, requester, trail]) => ({
+      header: lead + keyword + space + REQUESTER_KEYS[requester] + trail,
+      detail: requester === "inactiveAdmin" ? DRF_MESSAGES.inactiveUser : null,
+      requester,
+    })),
+);
+
+/** Who may read users (SPEC section 3): an active admin, or active staff holding the permission. */
+const mayRead = (requester: string | undefined) => requester === "admin" || requester === "groupReader";
+
+/** The user id the REST route reads from `pathname`, or null when the path is not the route (Django's `<int:pk>`). */
+function routeId(pathname: string): string | null {
+  const match = /^\/api\/users\/([^/]+)\/?$/.exec(pathname);
+  if (!match) return null;
+  try {
+    const id = decodeURIComponent(match[1]!);
+    return /^[0-9]+$/.test(id) ? id : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether `idText` (digits) names a user that can be read. */
+const isReadable = (idText: string) => READABLE_IDS.has(Number(idText));
+
+// ---------------------------------------------------------------------------
+
+describe("hostile input, in-process", () => {
+  let app: TestApp;
+  before(async () => {
+    app = await createTestApp(fixture);
+  });
+  after(() => app.app.close());
+
+  /** Sends `request`; every answer is JSON (or empty for HEAD) and comes within HUNG_AFTER_MS. */
+  async function send(request: Request): Promise<Answer> {
+    const what = `${request.method} ${request.url}`;
+    const response = await withinDeadline(what, app.app.fetch(request));
+    const text = await response.text();
+    assert.notEqual(response.status, 500, `${what}: ${text}`);
+    if (request.method === "HEAD" && text === "") return { status: response.status, headers: response.headers, body: undefined };
+    assert.match(response.headers.get("content-type") ?? "", /^application\/(graphql-response\+)?json(;|$)/, what);
+    return { status: response.status, headers: response.headers, body: JSON.parse(text) };
+  }
+
+  function post(body: BodyInit, headers: Record<string, string>) {
+    return send(new Request(`${ORIGIN}/graphql`, { method: "POST", headers, body }));
+  }
+
+  const asAdmin = { authorization: `Token ${REQUESTER_KEYS.admin}` };
+
+  test("REST: any id, method and requester gets DRF's status, detail and headers", async () => {
+    const idSegment = fc.oneof(
+      { arbitrary: fc.stringMatching(/^0{0,3}(1[0-7]|[1-4]|9)$/), weight: 4 },
+      fc.stringMatching(/^[0-9]{1,40}$/),
+      fc.constantFrom("%32", "%31%30", "\u0661\u0662", "\uff12", "+2", "-2", "2.0", "0x2", " 2", "2 ", "2%00", "%zz", "%", "%E2%82", "..", "%2e%2e", "2%2F", "2;x"),
+      fc.string({ unit: "binary", maxLength: 12 }),
+      fc.string({ unit: "binary", maxLength: 12 }).map(encodeURIComponent),
+    );
+    type Requester = keyof typeof REQUESTER_KEYS | "anonymous" | "unknownKey";
+    const requester = fc.constantFrom<Requester>("anonymous", "unknownKey", ...(Object.keys(REQUESTER_KEYS) as (keyof typeof REQUESTER_KEYS)[]));
+    const method = fc.constantFrom("GET", "GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE", "PROPFIND", "PURGE");
+
+    await fc.assert(
+      fc.asyncProperty(idSegment, fc.boolean(), requester, method, async (segment, slash, who, verb) => {
+        const path = `/api/users/${segment}${slash ? "/" : ""}`;
+        // In-process the route sees the URL's path, as the URL parser wrote it.
+        const pathname = new URL(ORIGIN + path).pathname;
+        fc.pre(pathname.startsWith("/api/"));
+        const key = who === "anonymous" ? null : who === "unknownKey" ? UNKNOWN_KEY : REQUESTER_KEYS[who];
+        const answer = await send(new Request(ORIGIN + path, { method: verb, headers: key ? { authorization: `Token ${key}` } : {} }));
+        const detail = answer.body?.detail;
+        const id = routeId(pathname);
+        if (id === null) {
+          // Not the route: Django's 404, before any authentication.
+          assert.equal(answer.status, 404);
+          if (verb !== "HEAD") assert.deepEqual(answer.body, { detail: DRF_MESSAGES.notFound });
+          return;
+        }
+        assert.equal(answer.headers.get("allow"), "GET, HEAD, OPTIONS");
+        // Authentication, then permission, then method, then lookup.
+        const unauthenticated =
+          who === "anonymous" ? DRF_MESSAGES.notAuthenticated : who === "unknownKey" ? DRF_MESSAGES.invalidToken : who === "inactiveAdmin" ? DRF_MESSAGES.inactiveUser : null;
+        if (unauthenticated) {
+          assert.equal(answer.status, 401);
+          assert.equal(answer.headers.get("www-authenticate"), "Token");
+          if (verb !== "HEAD") assert.equal(detail, unauthenticated);
+          return;
+        }
+        assert.equal(answer.headers.get("www-authenticate"), null);
+        if (!mayRead(who)) {
+          assert.equal(answer.status, 403);
+          if (verb !== "HEAD") assert.equal(detail, DRF_MESSAGES.permissionDenied);
+        } else if (verb === "OPTIONS") {
+          assert.equal(answer.status, 200);
+          assert.equal(answer.body.name, "Retrieve User");
+        } else if (verb !== "GET" && verb !== "HEAD") {
+          assert.equal(answer.status, 405);
+          assert.equal(detail, `Method "${verb}" not allowed.`);
+        } else if (isReadable(id)) {
+          assert.equal(answer.status, 200);
+          if (verb === "GET") assert.equal(answer.body.id, Number(id));
+          else assert.equal(answer.body, undefined);
+        } else {
+          assert.equal(answer.status, 404);
+          if (verb === "GET") assert.deepEqual(answer.body, { detail: DRF_MESSAGES.notFound });
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test("any Authorization header: REST's 401 with DRF's detail and WWW-Authenticate: Token, GraphQL's UNAUTHENTICATED with the same message", async () => {
+    await fc.assert(
+      fc.asyncProperty(authorizationCase, async ({ header, detail, requester }) => {
+        const headers: Record<string, string> = header === null ? {} : { authorization: header };
+        const rest = await send(new Request(`${ORIGIN}/api/users/2/`, { headers }));
+        const graphql = await post(JSON.stringify({ query: "{ me { username } }" }), { "content-type": JSON_TYPE, ...headers });
+        assert.equal(graphql.status, 200);
+        if (detail !== null) {
+          assert.equal(rest.status, 401);
+          assert.equal(rest.headers.get("www-authenticate"), "Token");
+          assert.deepEqual(rest.body, { detail });
+          assert.deepEqual(graphql.body, {
+            data: { me: null },
+            errors: [{ message: detail, locations: [{ line: 1, column: 3 }], path: ["me"], extensions: { code: "UNAUTHENTICATED" } }],
+          });
+          return;
+        }
+        assert.equal(rest.status, mayRead(requester) ? 200 : 403);
+        assert.equal(graphql.body.errors, undefined);
+        assert.equal(typeof graphql.body.data.me.username, "string");
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
