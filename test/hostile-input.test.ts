@@ -18,9 +18,12 @@ import { after, before, describe, test, type TestContext } from "node:test";
 import fc from "fast-check";
 import { getOperationAST, getVariableValues, parse, validate, type DocumentNode } from "graphql";
 import { serverAudits, type AuditResult } from "graphql-http";
+import { parseConfig } from "../src/env.ts";
 import { DRF_MESSAGES } from "../src/errors.ts";
 import { DEMO_ADMIN_KEY } from "../src/fixtures/demo-data.ts";
+import { createLogger } from "../src/logger.ts";
 import { schema } from "../src/schema/index.ts";
+import { createApp } from "../src/server.ts";
 import { directoryFixture } from "./fixtures/directory.ts";
 import { keyFor } from "./fixtures/keys.ts";
 import { createEmptyDatabaseUrl, createTestApp, type TestApp } from "./helpers.ts";
@@ -278,6 +281,28 @@ const documentVariables = fc.option(
   { nil: undefined },
 );
 
+/**
+ * Runs graphql-http's audits: every MUST passes; the rest are reported
+ * (t.diagnostic), with the reason of each that did not pass.
+ */
+async function assertAudit(t: TestContext, audits: ReturnType<typeof serverAudits>) {
+  const results: AuditResult[] = [];
+  for (const audit of audits) results.push(await withinDeadline(audit.name, audit.fn()));
+  const counts: Record<string, { pass: number; fail: number }> = { MUST: { pass: 0, fail: 0 }, SHOULD: { pass: 0, fail: 0 }, MAY: { pass: 0, fail: 0 } };
+  for (const result of results) {
+    const level = result.name.split(" ")[0]!;
+    counts[level]![result.status === "ok" ? "pass" : "fail"]++;
+    if (result.status !== "ok") t.diagnostic(`${result.id} ${result.name}: ${result.reason}`);
+  }
+  t.diagnostic(Object.entries(counts).map(([level, { pass, fail }]) => `${level} ${pass} passed, ${fail} failed`).join("; "));
+  const mustFailures = results.filter((result) => result.name.startsWith("MUST") && result.status !== "ok");
+  assert.deepEqual(
+    mustFailures.map((result) => `${result.id} ${result.name}: ${result.status === "ok" ? "" : result.reason}`),
+    [],
+  );
+  assert.ok(counts.MUST!.pass > 0, "the audit ran no MUST");
+}
+
 // ---------------------------------------------------------------------------
 
 describe("hostile input, in-process", () => {
@@ -457,5 +482,295 @@ describe("hostile input, in-process", () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  /** Sends `query` by POST as the admin under `accept`. */
+  const graphqlPost = (query: string, accept: Accept = JSON_TYPE, extra: Record<string, unknown> = {}) =>
+    post(JSON.stringify({ query, ...extra }), { "content-type": JSON_TYPE, accept, ...asAdmin });
+
+  /** Refused before anything ran, with `code` and a message matching `message`. */
+  function assertRefused(answer: Answer, accept: Accept, code: string, message: RegExp, what: string) {
+    assertGraphQLAnswer(answer, code === "GRAPHQL_PARSE_FAILED" ? "parse" : "invalid", accept, what);
+    assert.ok(
+      answer.body.errors.some((error: { message: string }) => message.test(error.message)),
+      `${what}: ${JSON.stringify(answer.body.errors)} has no message like ${message}`,
+    );
+  }
+
+  test("huge lists: aliases past the limit, list literals past the tokens limit, long lists and many keys in variables, batches", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 40 }), fc.constantFrom(...ACCEPTS), async (count, accept) => {
+        const query = `{ ${Array.from({ length: count }, (_, i) => `u${i}: user(id: 2) { id }`).join(" ")} }`;
+        const answer = await graphqlPost(query, accept);
+        if (count <= 15) {
+          assertGraphQLAnswer(answer, "executed", accept, `${count} aliases`);
+          assert.equal(Object.keys(answer.body.data).length, count);
+        } else {
+          assertRefused(answer, accept, "GRAPHQL_VALIDATION_FAILED", new RegExp(`^Syntax Error: Aliases limit of 15 exceeded, found ${count}\\.$`), `${count} aliases`);
+        }
+      }),
+      { numRuns: 40 },
+    );
+    // `{ user ( id : [ ... ] ) { id } }`: eleven tokens and the list's; the boundary itself is operation-limits.test.ts's.
+    const listLength = fc.oneof(fc.integer({ min: 0, max: 1_900 }), fc.integer({ min: 2_100, max: 40_000 }));
+    await fc.assert(
+      fc.asyncProperty(listLength, fc.constantFrom(...ACCEPTS), async (length, accept) => {
+        const answer = await graphqlPost(`{ user(id: [${Array(length).fill("2").join(",")}]) { id } }`, accept);
+        if (length + 11 <= 2_000) assertRefused(answer, accept, "GRAPHQL_VALIDATION_FAILED", /^ID cannot represent/, `a list of ${length}`);
+        else assertRefused(answer, accept, "GRAPHQL_PARSE_FAILED", /^Syntax Error: Token limit of 2000 exceeded\.$/, `a list of ${length}`);
+      }),
+      { numRuns: 20 },
+    );
+    const query = "query ($id: ID!) { user(id: $id) { id } }";
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 100_000 }), fc.integer({ min: 0, max: 20_000 }), fc.constantFrom(...ACCEPTS), async (length, keys, accept) => {
+        const longList = await graphqlPost(query, accept, { variables: { id: Array(length).fill("2") } });
+        assertGraphQLAnswer(longList, "coercion", accept, `a variable of ${length} ids`);
+        // Variables the operation does not declare are ignored, however many.
+        const variables: Record<string, unknown> = Object.fromEntries(Array.from({ length: keys }, (_, i) => [`k${i}`, i]));
+        const manyKeys = await graphqlPost(query, accept, { variables: { ...variables, id: "2" } });
+        assertGraphQLAnswer(manyKeys, "executed", accept, `${keys} more variables`);
+        assert.deepEqual(manyKeys.body.data, { user: { id: "2" } });
+      }),
+      { numRuns: 10 },
+    );
+    // Batching is off: an array of operations, even of one or none, is not a request.
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom({ query: "{ me { username } }" }, { query: "{ __typename }" }, {}), { maxLength: 12 }), fc.constantFrom(...ACCEPTS), async (batch, accept) => {
+        const answer = await post(JSON.stringify(batch), { "content-type": JSON_TYPE, accept, ...asAdmin });
+        assert.equal(answer.status, 400);
+        assert.deepEqual(answer.body, { errors: [{ message: "Batching is not supported.", extensions: { code: "BAD_REQUEST" } }] });
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  test("deep and recursive fragments: cycles refused, fan-outs and chains measured without blowing up, depth limited, no stack overflow", async () => {
+    const spreadsFrom = (length: number, body: (i: number) => string) =>
+      `{ me { ...F0 } } ${Array.from({ length }, (_, i) => `fragment F${i} on User { ${body(i)} }`).join(" ")}`;
+    await fc.assert(
+      // `fragment Fi on User { ...Fj }`: eight tokens a fragment, so up to 248 within 2,000.
+      fc.asyncProperty(fc.integer({ min: 1, max: 240 }), fc.constantFrom(...ACCEPTS), async (length, accept) => {
+        // F0 → F1 → … → F0: graphql-js's NoFragmentCycles; and nothing walks the cycle forever.
+        const cycle = await graphqlPost(spreadsFrom(length, (i) => `...F${(i + 1) % length}`), accept);
+        assertRefused(cycle, accept, "GRAPHQL_VALIDATION_FAILED", /^Cannot spread fragment "F0" within itself/, `a cycle of ${length}`);
+        // The same chain, ended: served (fragments do not count as depth).
+        const chain = await graphqlPost(spreadsFrom(length, (i) => (i + 1 < length ? `...F${i + 1}` : "username")), accept);
+        assertGraphQLAnswer(chain, "executed", accept, `a chain of ${length}`);
+        assert.deepEqual(chain.body.data, { me: { username: "admin" } });
+      }),
+      { numRuns: 25 },
+    );
+    await fc.assert(
+      // Each fragment spreads the next one twice: 2^length spreads once expanded.
+      fc.asyncProperty(fc.integer({ min: 1, max: 150 }), fc.constantFrom(...ACCEPTS), async (length, accept) => {
+        const answer = await graphqlPost(spreadsFrom(length, (i) => (i + 1 < length ? `...F${i + 1} ...F${i + 1}` : "username")), accept);
+        if (length <= 5) assertGraphQLAnswer(answer, "executed", accept, `a fan-out of ${length}`);
+        else if (length >= 10) assertRefused(answer, accept, "GRAPHQL_VALIDATION_FAILED", /^Syntax Error: Query Cost limit of 2000 exceeded/, `a fan-out of ${length}`);
+        else assert.ok([200, 400].includes(answer.status));
+      }),
+      { numRuns: 25 },
+    );
+    await fc.assert(
+      // `... on Query {` four tokens a level: within 2,000 tokens up to about 490 levels.
+      fc.asyncProperty(fc.oneof(fc.integer({ min: 1, max: 400 }), fc.integer({ min: 600, max: 20_000 })), fc.constantFrom(...ACCEPTS), async (levels, accept) => {
+        const answer = await graphqlPost(`{ ${"... on Query { ".repeat(levels)}me { username }${" }".repeat(levels)} }`, accept);
+        if (levels <= 400) {
+          assertGraphQLAnswer(answer, "executed", accept, `${levels} inline fragments`);
+          assert.deepEqual(answer.body.data, { me: { username: "admin" } });
+        } else {
+          assertRefused(answer, accept, "GRAPHQL_PARSE_FAILED", /^Syntax Error: Token limit of 2000 exceeded\.$/, `${levels} inline fragments`);
+        }
+      }),
+      { numRuns: 20 },
+    );
+    await fc.assert(
+      // __type { ofType { … { name } } }: depth 2 plus one a level.
+      fc.asyncProperty(fc.integer({ min: 0, max: 12 }), fc.constantFrom(...ACCEPTS), async (levels, accept) => {
+        const answer = await graphqlPost(`{ __type(name: "User") { ${"ofType { ".repeat(levels)}name${" }".repeat(levels)} } }`, accept);
+        if (levels + 2 <= 6) assertGraphQLAnswer(answer, "executed", accept, `depth ${levels + 2}`);
+        else assertRefused(answer, accept, "GRAPHQL_VALIDATION_FAILED", new RegExp(`^Syntax Error: Query depth limit of 6 exceeded, found ${levels + 2}\\.$`), `depth ${levels + 2}`);
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  test("documents nested past what a recursive parser can read, with GRAPHQL_MAX_TOKENS at its maximum: refused, never a 500", async () => {
+    const raised = createApp({
+      db: app.db,
+      config: parseConfig({ DATABASE_URL: app.target.url, LOG_LEVEL: "silent", GRAPHQL_MAX_TOKENS: "1000000" }),
+      logger: createLogger("silent"),
+    });
+    const nesting = fc.constantFrom(
+      (levels: number) => `{ user(id: ${"[".repeat(levels)}2${"]".repeat(levels)}) { id } }`,
+      (levels: number) => `{ user(id: ${"{ a: ".repeat(levels)}2${" }".repeat(levels)}) { id } }`,
+      (levels: number) => `{ ${"me { ".repeat(levels)}id${" }".repeat(levels)} }`,
+      (levels: number) => `{ ${"... on Query { ".repeat(levels)}__typename${" }".repeat(levels)} }`,
+      (levels: number) => `{ me { ...F0 } } ${Array.from({ length: levels }, (_, i) => `fragment F${i} on User { ...F${i + 1} }`).join(" ")} fragment F${levels} on User { id }`,
+    );
+    await fc.assert(
+      fc.asyncProperty(nesting, fc.integer({ min: 1_000, max: 12_000 }), fc.constantFrom(...ACCEPTS), async (document, levels, accept) => {
+        const query = document(levels);
+        const response = await withinDeadline(`${levels} levels`, raised.fetch(new Request(`${ORIGIN}/graphql`, {
+          method: "POST",
+          headers: { "content-type": JSON_TYPE, accept, ...asAdmin },
+          body: JSON.stringify({ query }),
+        })));
+        const body = (await response.json()) as GraphQLBody;
+        const what = `${query.slice(0, 40)}… (${levels} levels, ${accept})`;
+        // Refused by a limit, by graphql-js's rules, or as too deep to read: a request error either way.
+        assert.equal(response.status, accept === JSON_TYPE ? 200 : 400, `${what}: ${JSON.stringify(body).slice(0, 300)}`);
+        assert.equal("data" in body, false, what);
+        assert.ok(body.errors?.every((error) => ["GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED"].includes(error.extensions?.code ?? "")), what);
+      }),
+      { numRuns: 25 },
+    );
+    await raised.close();
+  });
+
+  test("bodies that are not JSON, JSON that is not an object, and media types that are not JSON", async () => {
+    const jsonMediaType = fc.constantFrom("application/json", "application/json; charset=utf-8", "Application/JSON", "APPLICATION/JSON ; Charset=UTF-8", "application/graphql+json");
+    const notJson = fc
+      .oneof(fc.string({ unit: "binary" }), fc.uint8Array({ maxLength: 64 }), fc.json().map((text) => text.slice(0, -1)))
+      .filter((body) => {
+        try {
+          JSON.parse(typeof body === "string" ? body : new TextDecoder().decode(body));
+          return false;
+        } catch {
+          return true;
+        }
+      });
+    await fc.assert(
+      fc.asyncProperty(notJson, jsonMediaType, fc.constantFrom(...ACCEPTS), async (body, mediaType, accept) => {
+        const answer = await post(typeof body === "string" ? body : new Uint8Array(body), { "content-type": mediaType, accept, ...asAdmin });
+        assert.equal(answer.status, 400);
+        assert.equal(answer.body.errors[0].message, "POST body sent invalid JSON.");
+        assert.equal(answer.body.errors[0].extensions.code, "BAD_REQUEST");
+        assert.equal("data" in answer.body, false);
+      }),
+      { numRuns: 100 },
+    );
+    const notAnObject = fc.jsonValue().filter((value) => value === null || typeof value !== "object");
+    await fc.assert(
+      fc.asyncProperty(notAnObject, jsonMediaType, fc.constantFrom(...ACCEPTS), async (value, mediaType, accept) => {
+        const answer = await post(JSON.stringify(value), { "content-type": mediaType, accept, ...asAdmin });
+        assert.equal(answer.status, 400);
+        assert.equal(answer.body.errors[0].message, `POST body is expected to be object but received ${value === null ? "null" : typeof value}`);
+      }),
+      { numRuns: 50 },
+    );
+    const otherKeys = fc
+      .dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.jsonValue().filter((value) => value !== null), { minKeys: 1, maxKeys: 4 })
+      .filter((object) => Object.keys(object).some((key) => !["query", "variables", "operationName", "extensions"].includes(key)));
+    await fc.assert(
+      fc.asyncProperty(otherKeys, fc.constantFrom(...ACCEPTS), async (object, accept) => {
+        // Every property name but the four is reserved for the spec's future: refused, whatever the rest holds.
+        const answer = await post(JSON.stringify({ query: "{ __typename }", ...object }), { "content-type": JSON_TYPE, accept, ...asAdmin });
+        assert.equal(answer.status, 400, JSON.stringify(object));
+        assert.match(answer.body.errors[0].message, /^Unexpected parameter ".*" in the request body\.$|^Expected "(query|variables|extensions)" param/);
+      }),
+      { numRuns: 50 },
+    );
+    // Any other media type is refused before the body is read: multipart, forms, raw GraphQL, text, anything.
+    const mediaTypeToken = fc.stringMatching(/^[a-zA-Z0-9!#$&^_.+-]{1,12}$/);
+    const otherMediaType = fc
+      .oneof(
+        fc.constantFrom("multipart/form-data; boundary=x", "application/x-www-form-urlencoded", "application/graphql", "text/plain", "text/json", "application/jsonx", "application/json-patch+json", "application/json, text/plain"),
+        fc.tuple(mediaTypeToken, mediaTypeToken, fc.constantFrom("", "; charset=utf-8", ";q=1")).map(([type, subtype, parameters]) => `${type}/${subtype}${parameters}`),
+      )
+      .filter((mediaType) => !["application/json", "application/graphql+json"].includes(mediaType.split(";")[0]!.trim().toLowerCase()));
+    await fc.assert(
+      fc.asyncProperty(otherMediaType, fc.constantFrom(...ACCEPTS), async (mediaType, accept) => {
+        const answer = await post(JSON.stringify({ query: "{ me { username } }" }), { "content-type": mediaType, accept, ...asAdmin });
+        assert.equal(answer.status, 415, mediaType);
+        const expectedType = mediaType.split(";")[0]!.trim().toLowerCase();
+        assert.deepEqual(answer.body, {
+          errors: [
+            {
+              message: `Unsupported Media Type: send the operation as application/json, got ${JSON.stringify(expectedType)}.`,
+              extensions: { code: "UNSUPPORTED_MEDIA_TYPE" },
+            },
+          ],
+        });
+      }),
+      { numRuns: 60 },
+    );
+    // No Content-Type at all (a body of bytes gets none): GraphQL over HTTP's SHOULD, a 4xx.
+    const untyped = await send(new Request(`${ORIGIN}/graphql`, { method: "POST", body: new TextEncoder().encode('{"query":"{ __typename }"}') }));
+    assert.equal(untyped.status, 415);
+    assert.match(untyped.body.errors[0].message, /got "no Content-Type"/);
+  });
+
+  test("a GET's variables and extensions of any text: JSON objects are used, anything else is a 400", async () => {
+    const parameterText = fc.oneof(fc.string({ unit: "binary", maxLength: 20 }), fc.json(), fc.json().map((text) => text.slice(1)));
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom("variables", "extensions"), parameterText, fc.constantFrom(...ACCEPTS), async (parameter, text, accept) => {
+        const params = new URLSearchParams({ query: "{ me { username } }", [parameter]: text });
+        const answer = await send(new Request(`${ORIGIN}/graphql?${params}`, { headers: { accept, ...asAdmin } }));
+        const what = `${parameter}=${JSON.stringify(text)}`;
+        let value: unknown;
+        try {
+          // An empty parameter is an absent one.
+          value = text === "" ? undefined : JSON.parse(text);
+        } catch {
+          assert.equal(answer.status, 400, what);
+          assert.match(answer.body.errors[0].message, /^The "variables" and "extensions" query parameters must be JSON: /, what);
+          assert.equal(answer.body.errors[0].extensions.code, "BAD_REQUEST");
+          return;
+        }
+        if (value !== null && value !== undefined && (typeof value !== "object" || Array.isArray(value))) {
+          assert.equal(answer.status, 400, what);
+          assert.match(answer.body.errors[0].message, new RegExp(`^Expected "${parameter}" param to be empty or an object, but given \\w+\\.$`), what);
+          return;
+        }
+        assertGraphQLAnswer(answer, "executed", accept, what);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  test("any Accept header: JSON in a JSON media type it accepts, or 406", async () => {
+    const acceptable = ["application/json", "application/graphql-response+json", "*/*", "application/*"];
+    const mediaRange = fc.constantFrom(...acceptable, "text/html", "application/xml", "text/plain", "image/png", "garbage", "application/jsonx", "");
+    await fc.assert(
+      fc.asyncProperty(fc.array(mediaRange, { minLength: 1, maxLength: 4 }), async (ranges) => {
+        const header = ranges.join(", ");
+        const response = await withinDeadline(header, app.app.fetch(new Request(`${ORIGIN}/graphql`, {
+          method: "POST",
+          headers: { "content-type": JSON_TYPE, accept: header, ...asAdmin },
+          body: JSON.stringify({ query: "{ me { username } }" }),
+        })));
+        const text = await response.text();
+        // An empty Accept is taken as none at all, which is application/json.
+        if (header === "" || ranges.some((range) => acceptable.includes(range))) {
+          assert.equal(response.status, 200, header);
+          assert.match(response.headers.get("content-type") ?? "", /^application\/(graphql-response\+)?json; charset=utf-8$/, header);
+          assert.deepEqual(JSON.parse(text), { data: { me: { username: "admin" } } });
+        } else {
+          // GraphQL over HTTP: 406 is the RECOMMENDED answer when nothing offered is supported; nothing ran.
+          assert.equal(response.status, 406, header);
+          assert.equal(text, "");
+        }
+      }),
+      { numRuns: 80 },
+    );
+  });
+
+  test("any method on /graphql: GET and POST are GraphQL's, the rest 405 with Allow: GET, POST", async () => {
+    const method = fc.constantFrom("PUT", "PATCH", "DELETE", "OPTIONS", "HEAD", "PROPFIND", "PURGE", "LOCK", "MKCOL", "QUERY", "SEARCH");
+    await fc.assert(
+      fc.asyncProperty(method, fc.constantFrom(...ACCEPTS), async (verb, accept) => {
+        const answer = await send(new Request(`${ORIGIN}/graphql?query=${encodeURIComponent("{ __typename }")}`, { method: verb, headers: { accept } }));
+        assert.equal(answer.status, 405, verb);
+        assert.equal(answer.headers.get("allow"), "GET, POST");
+        assert.equal(answer.body.errors[0].message, "GraphQL only supports GET and POST requests.");
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  test("graphql-http's audit of GraphQL over HTTP, in-process: no MUST fails", async (t) => {
+    const fetchFn = (input: RequestInfo | URL, init?: RequestInit) => app.app.fetch(new Request(input, init));
+    await assertAudit(t, serverAudits({ url: `${ORIGIN}/graphql`, fetchFn }));
   });
 });
