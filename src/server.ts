@@ -123,6 +123,13 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
     try {
       response = await route(request, serverContext);
     } catch (error) {
+      if (request.signal.aborted) {
+        // The client went away, or a timeout cut it off, before its body was
+        // read: Yoga gives up with an AbortError. Nothing failed here, and
+        // nobody is left to answer; 499 is nginx's code for it in logs.
+        logger.debug("Request abandoned by the client", request.method, requestPath(request, serverContext));
+        return new Response(null, { status: 499 });
+      }
       logger.error("Request failed unexpectedly", error);
       response = jsonResponse(500, { detail: SERVER_ERROR_DETAIL });
     }
