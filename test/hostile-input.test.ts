@@ -572,10 +572,10 @@ describe("hostile input, in-process", () => {
       { numRuns: 25 },
     );
     await fc.assert(
-      // `... on Query {` four tokens a level: within 2,000 tokens up to about 490 levels.
-      fc.asyncProperty(fc.oneof(fc.integer({ min: 1, max: 400 }), fc.integer({ min: 600, max: 20_000 })), fc.constantFrom(...ACCEPTS), async (levels, accept) => {
+      // `... on Query {` and its `}`, five tokens a level: within 2,000 tokens up to 398 levels.
+      fc.asyncProperty(fc.oneof(fc.integer({ min: 1, max: 350 }), fc.integer({ min: 450, max: 20_000 })), fc.constantFrom(...ACCEPTS), async (levels, accept) => {
         const answer = await graphqlPost(`{ ${"... on Query { ".repeat(levels)}me { username }${" }".repeat(levels)} }`, accept);
-        if (levels <= 400) {
+        if (levels <= 350) {
           assertGraphQLAnswer(answer, "executed", accept, `${levels} inline fragments`);
           assert.deepEqual(answer.body.data, { me: { username: "admin" } });
         } else {
@@ -769,8 +769,270 @@ describe("hostile input, in-process", () => {
     );
   });
 
+  test("a client that leaves in the middle of its body: no error logged, no 500", async () => {
+    const logged: string[] = [];
+    const record = (level: string) => (...args: unknown[]) => void logged.push(`${level} ${args.map(String).join(" ")}`);
+    const watched = createApp({
+      db: app.db,
+      config: parseConfig({ DATABASE_URL: app.target.url, LOG_LEVEL: "silent" }),
+      logger: { debug: record("debug"), info: record("info"), warn: record("warn"), error: record("error") },
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.string({ maxLength: 40 }), fc.integer({ min: 0, max: 30 }), async (sent, pauseMs) => {
+        const client = new AbortController();
+        // A body that never ends: the client sends a part, then goes away.
+        const body = new ReadableStream({ start: (controller) => controller.enqueue(new TextEncoder().encode(sent)) });
+        const request = new Request(`${ORIGIN}/graphql`, { method: "POST", headers: { "content-type": JSON_TYPE }, body, signal: client.signal, duplex: "half" } as RequestInit);
+        const answered = withinDeadline("an abandoned request", watched.fetch(request));
+        setTimeout(() => client.abort(), pauseMs);
+        assert.equal((await answered).status, 499);
+      }),
+      { numRuns: 20 },
+    );
+    assert.deepEqual(logged.filter((line) => !line.startsWith("debug")), []);
+    await watched.close();
+  });
+
   test("graphql-http's audit of GraphQL over HTTP, in-process: no MUST fails", async (t) => {
     const fetchFn = (input: RequestInfo | URL, init?: RequestInit) => app.app.fetch(new Request(input, init));
     await assertAudit(t, serverAudits({ url: `${ORIGIN}/graphql`, fetchFn }));
+  });
+});
+
+// ---------------------------------------------------------------------------
+
+type RawAnswer = { status: number; head: string; headers: Record<string, string>; body: string };
+
+/** Node's own answer to a request its parser refuses: a status line, Connection: close, no body. */
+const NODE_REFUSAL = /^HTTP\/1\.1 (400 Bad Request|431 Request Header Fields Too Large)\r\nConnection: close$/;
+
+describe("hostile input, over a real socket", () => {
+  let service: ServiceProcess;
+  let port: number;
+  let host: string;
+  before(async () => {
+    service = startService({
+      DATABASE_URL: await createEmptyDatabaseUrl(),
+      DEMO_DATA: "true",
+      HTTP_HEADERS_TIMEOUT_MS: "1000",
+      HTTP_REQUEST_TIMEOUT_MS: "2000",
+    });
+    const origin = new URL(await service.origin);
+    port = Number(origin.port);
+    host = origin.host;
+  });
+  after(() => {
+    if (service?.child.exitCode === null) service.child.kill("SIGTERM");
+  });
+
+  /** Writes `chunks` to a new connection (a number is a pause, in ms), then reads the answer until the server closes. */
+  function rawExchange(chunks: (Buffer | string | number)[]): Promise<RawAnswer> {
+    const exchange = new Promise<RawAnswer>((resolve, reject) => {
+      const socket = connect(port, "127.0.0.1", async () => {
+        for (const chunk of chunks) {
+          if (typeof chunk === "number") await new Promise((wake) => setTimeout(wake, chunk));
+          else if (!socket.destroyed) socket.write(chunk);
+        }
+      });
+      const received: Buffer[] = [];
+      socket.on("data", (chunk: Buffer) => received.push(chunk));
+      socket.on("error", reject);
+      socket.on("close", () => {
+        const text = Buffer.concat(received).toString("latin1");
+        const split = text.indexOf("\r\n\r\n");
+        const head = split < 0 ? text : text.slice(0, split);
+        let body = split < 0 ? "" : text.slice(split + 4);
+        const headers: Record<string, string> = {};
+        for (const line of head.split("\r\n").slice(1)) {
+          const colon = line.indexOf(":");
+          headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
+        }
+        if (headers["transfer-encoding"] === "chunked") {
+          let decoded = "";
+          for (let at = 0; ; ) {
+            const end = body.indexOf("\r\n", at);
+            const size = parseInt(body.slice(at, end), 16);
+            if (!size) break;
+            decoded += body.slice(end + 2, end + 2 + size);
+            at = end + 2 + size + 2;
+          }
+          body = decoded;
+        }
+        resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), head, headers, body: Buffer.from(body, "latin1").toString("utf8") });
+      });
+    });
+    return withinDeadline(`a raw request of ${chunks.length} parts`, exchange);
+  }
+
+  /** One request (`Connection: close` added), its head lines joined by CRLF; header values are bytes. */
+  function rawRequest(requestLine: string, headers: (string | Buffer)[], body = ""): Promise<RawAnswer> {
+    const lines = [Buffer.from(`${requestLine}\r\nHost: ${host}\r\n`, "latin1")];
+    for (const header of headers) lines.push(Buffer.concat([Buffer.from(header as string, typeof header === "string" ? "latin1" : undefined), Buffer.from("\r\n")]));
+    lines.push(Buffer.from(`Connection: close\r\n\r\n${body}`, "latin1"));
+    return rawExchange([Buffer.concat(lines)]);
+  }
+
+  /** A JSON answer of the service (not one of Node's own refusals). */
+  function jsonOf(answer: RawAnswer): any {
+    assert.match(answer.headers["content-type"] ?? "", /^application\/(graphql-response\+)?json(;|$)/, answer.head);
+    return JSON.parse(answer.body);
+  }
+
+  test("header values only raw bytes can carry: control bytes refused by Node, the rest answered as DRF answers them", async () => {
+    const headerName = fc.constantFrom("Authorization", "authorization", "AUTHORIZATION");
+    const controlByte = fc.oneof(fc.integer({ min: 0x00, max: 0x08 }), fc.integer({ min: 0x0a, max: 0x1f }), fc.constant(0x7f));
+    const asciiWord = fc.stringMatching(/^[!-~]{1,16}$/);
+    type Case = { header: Buffer[]; status: number; detail?: string };
+    const headerCase: fc.Arbitrary<Case> = fc.oneof(
+      // NUL, CR, LF, DEL and the other controls (tab aside) cannot be in a field value: Node's parser answers 400 itself.
+      fc.tuple(headerName, asciiWord, controlByte, asciiWord).map(([name, before, byte, after]) => ({
+        header: [Buffer.concat([Buffer.from(`${name}: Token ${before}`), Buffer.from([byte]), Buffer.from(after)])],
+        status: 400,
+      })),
+      fc.tuple(asciiWord, controlByte).map(([word, byte]) => ({ header: [Buffer.concat([Buffer.from(`X-${word.replace(/[^A-Za-z0-9-]/g, "a")}: a`), Buffer.from([byte])])], status: 400 })),
+      // Bytes 0x80 to 0xFF pass through as they are: not UTF-8, or UTF-8 that names no key.
+      fc.tuple(headerName, notUtf8Word).map(([name, word]) => ({ header: [Buffer.from(`${name}: Token ${word}`, "latin1")], status: 401, detail: DRF_MESSAGES.tokenNotUtf8 })),
+      fc
+        .tuple(headerName, utf8Word.filter((word) => !/[\x00-\x1f\x7f]/.test(word)))
+        .map(([name, word]) => ({ header: [Buffer.from(`${name}: Token ${word}`, "latin1")], status: 401, detail: DRF_MESSAGES.invalidToken })),
+      // Long values: under Node's 16 KiB of headers they are read (and name no key), over it Node answers 431.
+      fc.tuple(headerName, fc.oneof(fc.integer({ min: 1_000, max: 12_000 }), fc.integer({ min: 17_000, max: 60_000 }))).map(([name, length]) => ({
+        header: [Buffer.from(`${name}: Token ${"a".repeat(length)}`)],
+        ...(length < 16_384 ? { status: 401, detail: DRF_MESSAGES.invalidToken } : { status: 431 }),
+      })),
+      // Repeated headers are joined with ", " (gunicorn's comma): several words, refused even when one is the right key.
+      fc.array(fc.tuple(headerName, fc.oneof(asciiWord, fc.constant(DEMO_ADMIN_KEY))), { minLength: 2, maxLength: 4 }).map((headers) => ({
+        header: headers.map(([name, key]) => Buffer.from(`${name}: Token ${key}`)),
+        status: 401,
+        detail: DRF_MESSAGES.tokenWithSpaces,
+      })),
+      fc.tuple(headerName, tokenKeyword, fc.stringMatching(/^[ \t]{1,3}$/)).map(([name, keyword, space]) => ({
+        header: [Buffer.from(`${name}: ${keyword}${space}${DEMO_ADMIN_KEY}${space}`)],
+        status: 200,
+      })),
+    );
+    await fc.assert(
+      fc.asyncProperty(headerCase, fc.boolean(), async ({ header, status, detail }, viaGraphQL) => {
+        const target = viaGraphQL ? `/graphql?query=${encodeURIComponent("{ me { username } }")}` : "/api/users/2/";
+        const answer = await rawRequest(`GET ${target} HTTP/1.1`, viaGraphQL ? [...header, "Accept: application/json"] : header);
+        if (status === 400 || status === 431) {
+          assert.equal(answer.status, status, answer.head);
+          assert.match(answer.head, NODE_REFUSAL);
+          assert.equal(answer.body, "");
+          return;
+        }
+        const body = jsonOf(answer);
+        if (viaGraphQL) {
+          assert.equal(answer.status, 200, answer.head);
+          if (detail) assert.deepEqual([body.data, body.errors[0].message, body.errors[0].extensions.code], [{ me: null }, detail, "UNAUTHENTICATED"]);
+          else assert.deepEqual(body, { data: { me: { username: "admin" } } });
+          return;
+        }
+        assert.equal(answer.status, status, answer.head);
+        if (detail) {
+          assert.equal(answer.headers["www-authenticate"], "Token");
+          assert.deepEqual(body, { detail });
+        } else {
+          assert.equal(body.id, 2);
+        }
+      }),
+      { numRuns: 80 },
+    );
+  });
+
+  test("request targets of any printable ASCII: routed as sent, JSON answers", async () => {
+    const target = fc
+      .tuple(fc.constantFrom("/api/users/", "/api/users/", "/", "/api/", "/healthz", "/graphql", "/api/users/2"), fc.stringMatching(/^[!-~]{0,16}$/))
+      .map(([prefix, rest]) => prefix + rest);
+    await fc.assert(
+      fc.asyncProperty(target, async (requestTarget) => {
+        const path = requestTarget.split("?")[0]!;
+        fc.pre(path !== "/graphql" && !path.startsWith("/graphiql/"));
+        const answer = await rawRequest(`GET ${requestTarget} HTTP/1.1`, []);
+        const body = jsonOf(answer);
+        if (path === "/" || path === "/healthz") {
+          assert.equal(answer.status, 200, requestTarget);
+        } else if (routeId(path) !== null) {
+          // The route, asked with no credentials.
+          assert.equal(answer.status, 401, requestTarget);
+          assert.deepEqual(body, { detail: DRF_MESSAGES.notAuthenticated });
+        } else {
+          assert.equal(answer.status, 404, requestTarget);
+          assert.deepEqual(body, { detail: DRF_MESSAGES.notFound });
+        }
+      }),
+      { numRuns: 80 },
+    );
+    // Not a path at all: the absolute form (for proxies) and `*`.
+    for (const requestLine of [`GET http://${host}/api/users/2/ HTTP/1.1`, "OPTIONS * HTTP/1.1", `GET http://evil.example/healthz HTTP/1.1`]) {
+      const answer = await rawRequest(requestLine, [`Authorization: Token ${DEMO_ADMIN_KEY}`]);
+      assert.equal(answer.status, 400, requestLine);
+      assert.deepEqual(jsonOf(answer), { detail: "Bad Request: the request target must be a path starting with /." });
+    }
+  });
+
+  test("slow clients: trickled requests are all served, and a fast one is not held up behind them", async () => {
+    const body = JSON.stringify({ query: "{ me { username } }" });
+    const request = Buffer.from(
+      `POST /graphql HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Token ${DEMO_ADMIN_KEY}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+    // Cut points and pauses, within the timeouts: the head in under half a second, the whole in under one and a half.
+    const trickle = fc.array(fc.tuple(fc.integer({ min: 1, max: request.length - 1 }), fc.integer({ min: 0, max: 60 })), { minLength: 1, maxLength: 8 });
+    await fc.assert(
+      fc.asyncProperty(fc.array(trickle, { minLength: 1, maxLength: 3 }), async (clients) => {
+        const slow = clients.map((cuts) => {
+          const points = [...new Set(cuts.map(([at]) => at))].sort((a, b) => a - b);
+          const parts: (Buffer | number)[] = [];
+          let from = 0;
+          points.forEach((at, i) => {
+            parts.push(request.subarray(from, at), cuts[i]![1]);
+            from = at;
+          });
+          parts.push(request.subarray(from));
+          return rawExchange(parts);
+        });
+        const started = Date.now();
+        const fast = await rawRequest("GET /healthz HTTP/1.1", []);
+        assert.equal(fast.status, 200);
+        assert.ok(Date.now() - started < 1_000, `the health check took ${Date.now() - started} ms`);
+        for (const answer of await Promise.all(slow)) {
+          assert.equal(answer.status, 200, answer.head);
+          assert.deepEqual(jsonOf(answer), { data: { me: { username: "admin" } } });
+        }
+      }),
+      { numRuns: 6 },
+    );
+  });
+
+  test("a client that stops in the middle of its head or its body is cut off within the timeouts", async () => {
+    const head = `POST /graphql HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n`;
+    for (const [what, sent, limitMs] of [
+      ["half a head", head.slice(0, 30), 1_000],
+      ["half a body", `${head}{"query":`, 2_000],
+    ] as const) {
+      const started = Date.now();
+      // The answer, if any, is Node's 408; it may also just close.
+      const answer = await rawExchange([sent]);
+      const tookMs = Date.now() - started;
+      assert.ok(answer.status === 0 || answer.status === 408, `${what}: ${answer.head}`);
+      // Node checks its timeouts every second at most (connectionsCheckingInterval).
+      assert.ok(tookMs >= limitMs - 100 && tookMs < limitMs + 2_500, `${what}: closed after ${tookMs} ms`);
+    }
+  });
+
+  test("graphql-http's audit of GraphQL over HTTP, over the socket: no MUST fails", async (t) => {
+    await assertAudit(t, serverAudits({ url: `http://${host}/graphql` }));
+  });
+
+  test("after all this the service is healthy, then stops cleanly, having logged no error", async () => {
+    const health = await rawRequest("GET /healthz HTTP/1.1", []);
+    assert.equal(health.status, 200);
+    assert.equal(service.child.exitCode, null, "the service is still running");
+    service.child.kill("SIGTERM");
+    const { code, output } = await withinDeadline("the service's exit", service.exited);
+    assert.equal(code, 0, output);
+    // An unexpected error is logged as [error]: a 500 or a crash would show here.
+    assert.doesNotMatch(output, /\[error\]/, output);
   });
 });
