@@ -17,6 +17,7 @@ import { addResponseHeaders, isCorsPreflight } from "./http/response-headers.ts"
 import type { Logger } from "./logger.ts";
 import { useDisableIntrospection } from "./plugins/use-disable-introspection.ts";
 import { useJsonRequestsOnly } from "./plugins/use-json-requests-only.ts";
+import { useKnownOperationTypes } from "./plugins/use-known-operation-types.ts";
 import { useOperationLimits } from "./plugins/use-operation-limits.ts";
 import { useRequestLog, yogaLogging } from "./plugins/use-request-log.ts";
 import { jsonResponse, notFoundResponse } from "./rest/json.ts";
@@ -61,7 +62,7 @@ export type AppDependencies = {
 export function createApp({ db, config, logger, showDemoKey = false }: AppDependencies) {
   const uses = new UseRecorder(db, logger);
   const throttle = new Throttle({ ...config.throttle, trustProxyHops: config.http.trustProxyHops }, logger);
-  const plugins: Plugin[] = [useRequestLog(), useJsonRequestsOnly(), useOperationLimits(config.graphql.limits)];
+  const plugins: Plugin[] = [useRequestLog(), useJsonRequestsOnly(), useKnownOperationTypes(), useOperationLimits(config.graphql.limits)];
   // "Did you mean …" in a validation error names fields and types: with
   // introspection off the schema is not to be explored, so they are hidden too.
   if (!config.graphql.introspection) plugins.push(useDisableIntrospection(), blockFieldSuggestionsPlugin());
@@ -137,6 +138,13 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
     try {
       response = await route(request, serverContext);
     } catch (error) {
+      if (request.signal.aborted) {
+        // The client went away, or a timeout cut it off, before its body was
+        // read: Yoga gives up with an AbortError. Nothing failed here, and
+        // nobody is left to answer; 499 is nginx's code for it in logs.
+        log.logger.debug({ method: request.method, path: requestPath(request, serverContext) }, "Request abandoned by the client");
+        return new Response(null, { status: 499 });
+      }
       log.logger.error({ err: error }, "Request failed unexpectedly");
       response = jsonResponse(500, { detail: SERVER_ERROR_DETAIL });
     }

@@ -1,8 +1,31 @@
-import type { Plugin } from "graphql-yoga";
+import { createGraphQLError, type Plugin } from "graphql-yoga";
 
 // The media types a POST may carry: JSON, as the GraphQL-over-HTTP spec asks
 // of every server (and its older alias).
 const JSON_MEDIA_TYPES = new Set(["application/json", "application/graphql+json"]);
+
+/** The media type of a request's Content-Type, lowercased, without its parameters; "" when there is none. */
+const mediaTypeOf = (request: Request) => (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+
+type RequestParser = Parameters<Parameters<NonNullable<Plugin["onRequestParse"]>>[0]["setRequestParser"]>[0];
+
+/**
+ * Yoga reads a GET's `variables` and `extensions` with JSON.parse and lets its
+ * SyntaxError escape, which is then masked as an unexpected error: a 500 for
+ * what is the client's mistake. It is a 400, as a POST body that is not JSON is.
+ */
+const refusingMalformedJson =
+  (parse: RequestParser): RequestParser =>
+  async (request) => {
+    try {
+      return await parse(request);
+    } catch (error) {
+      if (!(error instanceof SyntaxError)) throw error;
+      throw createGraphQLError(`The "variables" and "extensions" query parameters must be JSON: ${error.message}.`, {
+        extensions: { http: { status: 400 }, code: "BAD_REQUEST" },
+      });
+    }
+  };
 
 /**
  * Accepts operations as a JSON POST or as a GraphQL-over-HTTP GET only. Yoga
@@ -13,9 +36,18 @@ const JSON_MEDIA_TYPES = new Set(["application/json", "application/graphql+json"
  */
 export function useJsonRequestsOnly(): Plugin {
   return {
-    onRequestParse({ request, endResponse, fetchAPI }) {
+    onRequest({ request }) {
+      // Media types are case-insensitive and may have spaces before their
+      // parameters (RFC 9110, 8.3.1), but Yoga picks its JSON parser for
+      // `application/json` spelt exactly so, and answered `Application/JSON`
+      // with an empty 415. Spelt Yoga's way, every spelling is parsed.
+      const mediaType = mediaTypeOf(request);
+      if (request.method === "POST" && JSON_MEDIA_TYPES.has(mediaType)) request.headers.set("content-type", mediaType);
+    },
+    onRequestParse({ request, requestParser, setRequestParser, endResponse, fetchAPI }) {
+      if (request.method === "GET" && requestParser) return setRequestParser(refusingMalformedJson(requestParser));
       if (request.method !== "POST") return;
-      const mediaType = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+      const mediaType = mediaTypeOf(request);
       if (JSON_MEDIA_TYPES.has(mediaType)) return;
       const body = JSON.stringify({
         errors: [

@@ -3,7 +3,7 @@ import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
 import { maxDirectivesPlugin } from "@escape.tech/graphql-armor-max-directives";
 import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
-import type { GraphQLError, ValidationContext } from "graphql";
+import { GraphQLError, type ValidationContext } from "graphql";
 import type { Plugin } from "graphql-yoga";
 
 /**
@@ -76,6 +76,16 @@ const reportAsValidationError = {
 };
 
 /**
+ * graphql-js parses, and graphql-armor measures, by recursion: a document
+ * nested a few thousand levels deep, which the tokens limit refuses at its
+ * default but not when raised, overflows the stack. That RangeError would be
+ * masked as an unexpected error (a 500); it is the document's fault, so it is
+ * refused as one that cannot be parsed, or as an invalid one.
+ */
+const isStackOverflow = (error: unknown) => error instanceof RangeError && /call stack/i.test(error.message);
+const TOO_DEEP = "Syntax Error: the document nests too deeply to be read.";
+
+/**
  * Refuses an operation whose document passes one of `limits`, before any
  * resolver runs or any SQL is sent; the message names the limit, its value
  * and what was found.
@@ -88,6 +98,21 @@ export function useOperationLimits(limits: OperationLimits): Plugin {
       addPlugin(maxDepthPlugin({ n: limits.depth, flattenFragments: true, ...reportAsValidationError }));
       addPlugin(maxDirectivesPlugin({ n: limits.directives, ...reportAsValidationError }));
       addPlugin(costLimitPlugin({ maxCost: limits.cost, flattenFragments: true, ...reportAsValidationError }));
+    },
+    onParse() {
+      return ({ result, replaceParseResult }) => {
+        if (isStackOverflow(result)) replaceParseResult(new GraphQLError(TOO_DEEP));
+      };
+    },
+    onValidate({ validateFn, setValidationFn }) {
+      setValidationFn((...args) => {
+        try {
+          return validateFn(...args);
+        } catch (error) {
+          if (isStackOverflow(error)) return [new GraphQLError(TOO_DEEP)];
+          throw error;
+        }
+      });
     },
   };
 }
