@@ -123,35 +123,37 @@ export function createLoaders(db: Database) {
     /**
      * A user's groups and its effective permissions (direct ones and those of
      * its groups, each once), both by id: loaded together, as a user view
-     * usually wants both. (Implicit many-to-many tables: "A" and "B" are the
-     * ids of the two models in alphabetical order.)
+     * usually wants both, in one statement whose rows say which they are
+     * (two statements cost REST a seventh of its requests/s). UNION, not
+     * UNION ALL: a permission held directly and through a group counts once.
+     * (Implicit many-to-many tables: "A" and "B" are the ids of the two
+     * models in alphabetical order.)
      */
     membershipsByUserId: new DataLoader<number, Memberships>(async (userIds) => {
       const ids = inList(userIds);
-      const [groups, permissions] = await Promise.all([
-        db.$queryRaw<(Group & { userId: number })[]>`
-          SELECT "_GroupToUser"."B" AS "userId", "Group".id, "Group".name
-          FROM "_GroupToUser" JOIN "Group" ON "Group".id = "_GroupToUser"."A"
-          WHERE "_GroupToUser"."B" IN (${ids}) ORDER BY "Group".id`,
-        // UNION, not UNION ALL: a permission held directly and through a group counts once.
-        db.$queryRaw<(Permission & { userId: number })[]>`
-          SELECT direct."B" AS "userId", "Permission".id, "Permission".code, "Permission".name
-          FROM "_PermissionToUser" direct JOIN "Permission" ON "Permission".id = direct."A"
-          WHERE direct."B" IN (${ids})
-          UNION
-          SELECT member."B" AS "userId", "Permission".id, "Permission".code, "Permission".name
-          FROM "_GroupToUser" member
-          JOIN "_GroupToPermission" granted ON granted."A" = member."A"
-          JOIN "Permission" ON "Permission".id = granted."B"
-          WHERE member."B" IN (${ids})
-          ORDER BY 2`,
-      ]);
-      const groupsByUser = groupRows(userIds, groups, (row) => row.userId);
-      const permissionsByUser = groupRows(userIds, permissions, (row) => row.userId);
-      return userIds.map((_, index) => ({
-        groups: groupsByUser[index]!.map(({ id, name }) => ({ id, name })),
-        permissions: permissionsByUser[index]!.map(({ id, code, name }) => ({ id, code, name })),
-      }));
+      // Numbers may come back as BigInt: a column of UNIONed expressions has no declared type for SQLite's adapter to read.
+      const rows = await db.$queryRaw<{ kind: string; userId: number | bigint; id: number | bigint; name: string; code: number | bigint | null }[]>`
+        SELECT 'group' AS kind, "_GroupToUser"."B" AS "userId", "Group".id, "Group".name, CAST(NULL AS INTEGER) AS code
+        FROM "_GroupToUser" JOIN "Group" ON "Group".id = "_GroupToUser"."A"
+        WHERE "_GroupToUser"."B" IN (${ids})
+        UNION
+        SELECT 'permission', direct."B", "Permission".id, "Permission".name, "Permission".code
+        FROM "_PermissionToUser" direct JOIN "Permission" ON "Permission".id = direct."A"
+        WHERE direct."B" IN (${ids})
+        UNION
+        SELECT 'permission', member."B", "Permission".id, "Permission".name, "Permission".code
+        FROM "_GroupToUser" member
+        JOIN "_GroupToPermission" granted ON granted."A" = member."A"
+        JOIN "Permission" ON "Permission".id = granted."B"
+        WHERE member."B" IN (${ids})
+        ORDER BY 1, 3`;
+      const byUser = new Map<number, Memberships>(userIds.map((id) => [id, { groups: [], permissions: [] }]));
+      for (const { kind, userId, id, name, code } of rows) {
+        const memberships = byUser.get(Number(userId))!;
+        if (kind === "group") memberships.groups.push({ id: Number(id), name });
+        else memberships.permissions.push({ id: Number(id), code: Number(code), name });
+      }
+      return userIds.map((id) => byUser.get(id)!);
     }),
   };
 }
