@@ -20,7 +20,7 @@
 // ORM query it replaced, on both engines.
 import DataLoader from "dataloader";
 import { USER_PERMISSION_CODE } from "./auth/access.ts";
-import type { Database } from "./db.ts";
+import { readRows, type Database } from "./db.ts";
 import { Prisma, type Group, type Permission, type User } from "../generated/sqlite/prisma/client.ts";
 
 export type Memberships = { groups: Group[]; permissions: Permission[] };
@@ -38,7 +38,7 @@ export type Requester = { user: User; holdsUserPermission: boolean; token: { id:
  * test/loaders.test.ts checks the two agree.
  */
 export async function findRequesterByKeyHash(db: Database, keyHash: string, now: Date): Promise<Requester | null> {
-  const rows = await db.$queryRaw<(User & { holdsUserPermission: boolean | number; tokenId: number; tokenLastUsedAt: Date | null })[]>`
+  const rows = await readRows<User & { holdsUserPermission: boolean | number; tokenId: number; tokenLastUsedAt: Date | null }>(db, Prisma.sql`
     SELECT "User".*, CASE WHEN EXISTS (
         SELECT 1 FROM "_PermissionToUser" direct JOIN "Permission" ON "Permission".id = direct."A"
         WHERE direct."B" = "User".id AND "Permission".code = ${USER_PERMISSION_CODE}
@@ -50,7 +50,7 @@ export async function findRequesterByKeyHash(db: Database, keyHash: string, now:
       ) THEN 1 ELSE 0 END AS "holdsUserPermission",
       "ApiToken".id AS "tokenId", "ApiToken"."lastUsedAt" AS "tokenLastUsedAt"
     FROM "ApiToken" JOIN "User" ON "User".id = "ApiToken"."userId"
-    WHERE "ApiToken"."keyHash" = ${keyHash} AND ("ApiToken"."expiresAt" IS NULL OR "ApiToken"."expiresAt" > ${now})`;
+    WHERE "ApiToken"."keyHash" = ${keyHash} AND ("ApiToken"."expiresAt" IS NULL OR "ApiToken"."expiresAt" > ${now})`);
   const row = rows[0];
   if (!row) return null;
   const { holdsUserPermission, tokenId, tokenLastUsedAt, ...user } = row;
@@ -78,12 +78,12 @@ function inviteePageLoaders(db: Database) {
     let loader = loaders.get(key);
     if (!loader) {
       loader = new DataLoader<number, UserSummaryRow[]>(async (inviterIds) => {
-        const rows = await db.$queryRaw<(UserSummaryRow & { invitedById: number })[]>`
+        const rows = await readRows<UserSummaryRow & { invitedById: number }>(db, Prisma.sql`
           SELECT id, username, "firstName", "lastName", "invitedById" FROM (
             SELECT id, username, "firstName", "lastName", "invitedById",
               ROW_NUMBER() OVER (PARTITION BY "invitedById" ORDER BY id) AS position
             FROM "User" WHERE "invitedById" IN (${inList(inviterIds)}) AND id > ${afterId}
-          ) AS page WHERE position <= ${limit} ORDER BY id`;
+          ) AS page WHERE position <= ${limit} ORDER BY id`);
         return groupRows(inviterIds, rows, (row) => row.invitedById);
       });
       loaders.set(key, loader);
@@ -98,24 +98,24 @@ export function createLoaders(db: Database) {
 
     /** A missing id answers null rather than an Error: "no such user" is an ordinary answer here. */
     userById: new DataLoader<number, User | null>(async (ids) => {
-      const rows = await db.$queryRaw<User[]>`SELECT * FROM "User" WHERE id IN (${inList(ids)})`;
+      const rows = await readRows<User>(db, Prisma.sql`SELECT * FROM "User" WHERE id IN (${inList(ids)})`);
       const byId = new Map(rows.map((row) => [row.id, row]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
 
     inviteesByInviterId: new DataLoader<number, UserSummaryRow[]>(async (inviterIds) => {
-      const rows = await db.$queryRaw<(UserSummaryRow & { invitedById: number })[]>`
+      const rows = await readRows<UserSummaryRow & { invitedById: number }>(db, Prisma.sql`
         SELECT id, username, "firstName", "lastName", "invitedById" FROM "User"
-        WHERE "invitedById" IN (${inList(inviterIds)}) ORDER BY id`;
+        WHERE "invitedById" IN (${inList(inviterIds)}) ORDER BY id`);
       return groupRows(inviterIds, rows, (row) => row.invitedById);
     }),
 
     // Counted apart from the invitees themselves so that asking for the
     // number does not load every invitee row.
     inviteesCountByInviterId: new DataLoader<number, number>(async (inviterIds) => {
-      const counts = await db.$queryRaw<{ invitedById: number; count: number }[]>`
+      const counts = await readRows<{ invitedById: number; count: number }>(db, Prisma.sql`
         SELECT "invitedById", CAST(COUNT(*) AS INTEGER) AS count FROM "User"
-        WHERE "invitedById" IN (${inList(inviterIds)}) GROUP BY "invitedById"`;
+        WHERE "invitedById" IN (${inList(inviterIds)}) GROUP BY "invitedById"`);
       const byId = new Map(counts.map((row) => [row.invitedById, Number(row.count)]));
       return inviterIds.map((id) => byId.get(id) ?? 0);
     }),
@@ -132,7 +132,7 @@ export function createLoaders(db: Database) {
     membershipsByUserId: new DataLoader<number, Memberships>(async (userIds) => {
       const ids = inList(userIds);
       // Numbers may come back as BigInt: a column of UNIONed expressions has no declared type for SQLite's adapter to read.
-      const rows = await db.$queryRaw<{ kind: string; userId: number | bigint; id: number | bigint; name: string; code: number | bigint | null }[]>`
+      const rows = await readRows<{ kind: string; userId: number | bigint; id: number | bigint; name: string; code: number | bigint | null }>(db, Prisma.sql`
         SELECT 'group' AS kind, "_GroupToUser"."B" AS "userId", "Group".id, "Group".name, CAST(NULL AS INTEGER) AS code
         FROM "_GroupToUser" JOIN "Group" ON "Group".id = "_GroupToUser"."A"
         WHERE "_GroupToUser"."B" IN (${ids})
@@ -146,7 +146,7 @@ export function createLoaders(db: Database) {
         JOIN "_GroupToPermission" granted ON granted."A" = member."A"
         JOIN "Permission" ON "Permission".id = granted."B"
         WHERE member."B" IN (${ids})
-        ORDER BY 1, 3`;
+        ORDER BY 1, 3`);
       const byUser = new Map<number, Memberships>(userIds.map((id) => [id, { groups: [], permissions: [] }]));
       for (const { kind, userId, id, name, code } of rows) {
         const memberships = byUser.get(Number(userId))!;

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import { hashTokenKey } from "../src/auth/token-keys.ts";
-import type { Database } from "../src/db.ts";
+import { readPaths, type Database } from "../src/db.ts";
 import { importFixture } from "../src/fixtures/import-fixture.ts";
 import { parseFixture } from "../src/fixtures/parse-fixture.ts";
 import { USER_PERMISSION_CODE } from "../src/auth/access.ts";
@@ -33,6 +33,16 @@ for (const [name, fixture] of Object.entries(fixtures)) describe(name, () => {
 
   /** Every id at once, as one batch, as the loaders see keys collected in one tick. */
   const loadAll = <V>(loader: { loadMany(keys: number[]): Promise<(V | Error)[]> }) => loader.loadMany(ids);
+
+  test("the reads go straight to the driver adapter, not through the ORM's interpreter (src/db.ts, readRows)", async () => {
+    const before = readPaths(db);
+    await loadAll(createLoaders(db).userById);
+    await loadAll(createLoaders(db).membershipsByUserId);
+    const after = readPaths(db);
+    // The client has connected (the fixture's import did): nothing falls back to it.
+    assert.equal(after.throughTheOrm, before.throughTheOrm);
+    assert.equal(after.direct, before.direct + 2);
+  });
 
   test("userById answers the ORM's whole rows", async () => {
     const expected = await Promise.all(ids.map((id) => db.user.findUnique({ where: { id } })));

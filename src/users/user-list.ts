@@ -5,7 +5,7 @@
 // below that differ (lowercasing and text order); test/users-connection.test.ts
 // runs every filter and order on both engines against the same expectations.
 import { Prisma, type User } from "../../generated/sqlite/prisma/client.ts";
-import type { Database } from "../db.ts";
+import { readRows, type Database } from "../db.ts";
 import { lowerCase } from "../db-adapter.ts";
 import type { DatabaseTarget } from "../database-url.ts";
 import { BadUserInputError } from "../errors.ts";
@@ -226,13 +226,13 @@ export async function findUserPage(db: Database, engine: Engine, request: UserPa
   const readForward = ascending !== request.inverted;
   const direction = Prisma.raw(readForward ? "ASC" : "DESC");
   const orderBy = Prisma.join(keys.map((key) => Prisma.sql`${key.sql} ${direction}`));
-  return db.$queryRaw<User[]>`SELECT "User".* FROM "User" WHERE ${Prisma.join(conditions, " AND ")}
-    ORDER BY ${orderBy} LIMIT ${request.limit}`;
+  return readRows<User>(db, Prisma.sql`SELECT "User".* FROM "User" WHERE ${Prisma.join(conditions, " AND ")}
+    ORDER BY ${orderBy} LIMIT ${request.limit}`);
 }
 
 /** How many users match, for `totalCount`: the rows the requester may list, whatever the page. */
 export async function countUsers(db: Database, engine: Engine, filter: UserFilter): Promise<number> {
-  const rows = await db.$queryRaw<{ count: number | bigint }[]>`
-    SELECT CAST(COUNT(*) AS INTEGER) AS count FROM "User" WHERE ${matching(filter, engine)}`;
+  const rows = await readRows<{ count: number | bigint }>(db, Prisma.sql`
+    SELECT CAST(COUNT(*) AS INTEGER) AS count FROM "User" WHERE ${matching(filter, engine)}`);
   return Number(rows[0]!.count);
 }
