@@ -37,17 +37,27 @@ export type Requester = { user: User; holdsUserPermission: boolean; token: { id:
  * more. The membership joins are those of membershipsByUserId below;
  * test/loaders.test.ts checks the two agree.
  */
-export async function findRequesterByKeyHash(db: Database, keyHash: string, now: Date): Promise<Requester | null> {
-  const rows = await readRows<User & { holdsUserPermission: boolean | number; tokenId: number; tokenLastUsedAt: Date | null }>(db, Prisma.sql`
-    SELECT "User".*, CASE WHEN EXISTS (
+/**
+ * Whether the "User" row of the query holds the permission with `code`
+ * directly or through one of its groups: the effective permissions of
+ * membershipsByUserId, as one SQL condition (the access rule and the users
+ * list's permissionCode filter both ask it).
+ */
+export function holdsPermission(code: number): Prisma.Sql {
+  return Prisma.sql`(EXISTS (
         SELECT 1 FROM "_PermissionToUser" direct JOIN "Permission" ON "Permission".id = direct."A"
-        WHERE direct."B" = "User".id AND "Permission".code = ${USER_PERMISSION_CODE}
+        WHERE direct."B" = "User".id AND "Permission".code = ${code}
       ) OR EXISTS (
         SELECT 1 FROM "_GroupToUser" member
         JOIN "_GroupToPermission" granted ON granted."A" = member."A"
         JOIN "Permission" ON "Permission".id = granted."B"
-        WHERE member."B" = "User".id AND "Permission".code = ${USER_PERMISSION_CODE}
-      ) THEN 1 ELSE 0 END AS "holdsUserPermission",
+        WHERE member."B" = "User".id AND "Permission".code = ${code}
+      ))`;
+}
+
+export async function findRequesterByKeyHash(db: Database, keyHash: string, now: Date): Promise<Requester | null> {
+  const rows = await readRows<User & { holdsUserPermission: boolean | number; tokenId: number; tokenLastUsedAt: Date | null }>(db, Prisma.sql`
+    SELECT "User".*, CASE WHEN ${holdsPermission(USER_PERMISSION_CODE)} THEN 1 ELSE 0 END AS "holdsUserPermission",
       "ApiToken".id AS "tokenId", "ApiToken"."lastUsedAt" AS "tokenLastUsedAt"
     FROM "ApiToken" JOIN "User" ON "User".id = "ApiToken"."userId"
     WHERE "ApiToken"."keyHash" = ${keyHash} AND ("ApiToken"."expiresAt" IS NULL OR "ApiToken"."expiresAt" > ${now})`);

@@ -7,6 +7,7 @@
 import { Prisma, type User } from "../../generated/sqlite/prisma/client.ts";
 import { readRows, type Database } from "../db.ts";
 import { lowerCase } from "../db-adapter.ts";
+import { holdsPermission } from "../loaders.ts";
 import type { DatabaseTarget } from "../database-url.ts";
 import { BadUserInputError } from "../errors.ts";
 import { parseUserId } from "./user-view.ts";
@@ -182,17 +183,7 @@ function matching(filter: UserFilter, engine: Engine): Prisma.Sql {
     conditions.push(Prisma.sql`EXISTS (SELECT 1 FROM "_GroupToUser" member WHERE member."B" = "User".id AND member."A" = ${groupId})`);
   }
   if (filter.permissionCode != null) {
-    // Effective permissions, as membershipsByUserId and the access rule read them (src/loaders.ts).
-    const code = filter.permissionCode;
-    conditions.push(Prisma.sql`(EXISTS (
-        SELECT 1 FROM "_PermissionToUser" direct JOIN "Permission" ON "Permission".id = direct."A"
-        WHERE direct."B" = "User".id AND "Permission".code = ${code}
-      ) OR EXISTS (
-        SELECT 1 FROM "_GroupToUser" member
-        JOIN "_GroupToPermission" granted ON granted."A" = member."A"
-        JOIN "Permission" ON "Permission".id = granted."B"
-        WHERE member."B" = "User".id AND "Permission".code = ${code}
-      ))`);
+    conditions.push(holdsPermission(filter.permissionCode));
   }
   if (filter.search != null && filter.search !== "") {
     const pattern = likePattern(filter.search);
