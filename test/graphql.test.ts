@@ -158,3 +158,27 @@ describe("switches", () => {
     assert.doesNotMatch(await page.text(), /graphiql/i);
   });
 });
+
+describe("the schema documents itself", () => {
+  test("every type, field, argument, input field and enum value has a description", async () => {
+    const { schema } = await import("../src/schema/index.ts");
+    const { isEnumType, isInputObjectType, isInterfaceType, isObjectType, isIntrospectionType, isSpecifiedScalarType } = await import("graphql");
+    const missing: string[] = [];
+    const check = (where: string, description: string | null | undefined) => {
+      if (!description?.trim()) missing.push(where);
+    };
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (isIntrospectionType(type) || isSpecifiedScalarType(type)) continue;
+      if (type.name !== "Query") check(type.name, type.description);
+      if (isObjectType(type) || isInterfaceType(type)) {
+        for (const field of Object.values(type.getFields())) {
+          check(`${type.name}.${field.name}`, field.description);
+          for (const arg of field.args) check(`${type.name}.${field.name}(${arg.name})`, arg.description);
+        }
+      }
+      if (isInputObjectType(type)) for (const field of Object.values(type.getFields())) check(`${type.name}.${field.name}`, field.description);
+      if (isEnumType(type)) for (const value of type.getValues()) check(`${type.name}.${value.name}`, value.description);
+    }
+    assert.deepEqual(missing, []);
+  });
+});

@@ -5,9 +5,9 @@ import { builder } from "./builder.ts";
 export const UserSummaryRef = builder.objectRef<UserSummary>("UserSummary").implement({
   description: "A user as another user's inviter or invitee: its id, username and full name only.",
   fields: (t) => ({
-    id: t.exposeID("id"),
-    username: t.exposeString("username"),
-    fullName: t.exposeString("fullName", { nullable: true }),
+    id: t.exposeID("id", { description: "The user's id." }),
+    username: t.exposeString("username", { description: "Its unique username." }),
+    fullName: t.exposeString("fullName", { nullable: true, description: "First and last name joined by a space; null when both are empty." }),
   }),
 });
 
@@ -16,6 +16,7 @@ export const UserSummaryConnection = builder.connectionObject<typeof UserSummary
   {
     type: UserSummaryRef,
     name: "UserSummaryConnection",
+    description: "A page of users shown as summaries (a user's invitees), by id.",
     fields: (t) => ({
       totalCount: t.int({
         description: "How many there are in all, on every page.",
@@ -23,5 +24,5 @@ export const UserSummaryConnection = builder.connectionObject<typeof UserSummary
       }),
     }),
   },
-  { name: "UserSummaryEdge" },
+  { name: "UserSummaryEdge", description: "One user of a page, with the cursor to read on after it." },
 );

@@ -32,32 +32,38 @@ import { PermissionRef } from "./permission.ts";
 import { UserSummaryConnection, UserSummaryRef } from "./user-summary.ts";
 
 const Gender = builder.enumType("Gender", {
-  values: { MALE: { value: "male" }, FEMALE: { value: "female" }, OTHER: { value: "other" } } as const,
+  description: "A user's gender, as the original service stores it.",
+  values: {
+    MALE: { value: "male", description: "REST: \"male\"." },
+    FEMALE: { value: "female", description: "REST: \"female\"." },
+    OTHER: { value: "other", description: "REST: \"other\"." },
+  } as const,
 });
 
 export const UserRef = builder.prismaObject("User", {
+  description: "A user of the directory, with every field of the REST route's body under its camelCase name.",
   fields: (t) => ({
-    id: t.exposeID("id"),
-    username: t.exposeString("username"),
-    mobileNumber: t.exposeString("mobileNumber", { nullable: true }),
-    email: t.exposeString("email", { nullable: true }),
-    isEmailVerified: t.exposeBoolean("isEmailVerified"),
-    avatar: t.string({ nullable: true, description: "An absolute URL.", resolve: (user, _args, ctx) => avatarUrl(ctx, user) }),
-    firstName: t.exposeString("firstName", { nullable: true }),
-    lastName: t.exposeString("lastName", { nullable: true }),
-    fullName: t.string({ nullable: true, resolve: (user) => fullName(user) }),
-    gender: t.field({ type: Gender, resolve: (user) => user.gender }),
-    invitedBy: t.field({ type: UserSummaryRef, nullable: true, resolve: (user, _args, ctx) => loadInvitedBy(ctx, user) }),
-    inviteCode: t.exposeString("inviteCode", { nullable: true }),
-    inviteesCount: t.int({ resolve: (user, _args, ctx) => loadInviteesCount(ctx, user) }),
-    isActive: t.exposeBoolean("isActive"),
-    isStaff: t.exposeBoolean("isStaff"),
-    isAdmin: t.exposeBoolean("isAdmin"),
-    isOnline: t.boolean({ resolve: (user, _args, ctx) => isOnline(ctx, user) }),
-    isProfileCompleted: t.exposeBoolean("isProfileCompleted"),
-    lastLogin: t.field({ type: "DateTime", nullable: true, resolve: timestamps.lastLogin }),
-    createdAt: t.field({ type: "DateTime", resolve: timestamps.createdAt }),
-    updatedAt: t.field({ type: "DateTime", resolve: timestamps.updatedAt }),
+    id: t.exposeID("id", { description: "The user's id, as Django stored it (REST: id)." }),
+    username: t.exposeString("username", { description: "Its unique username." }),
+    mobileNumber: t.exposeString("mobileNumber", { nullable: true, description: "Its mobile number, unique when set; \"\" where Django stored a blank (REST: mobile_number)." }),
+    email: t.exposeString("email", { nullable: true, description: "Its email address, unique when set; \"\" where Django stored a blank." }),
+    isEmailVerified: t.exposeBoolean("isEmailVerified", { description: "Whether the email address was verified." }),
+    avatar: t.string({ nullable: true, description: "The avatar's absolute URL (a media path is served under PUBLIC_URL and MEDIA_URL); null when there is none.", resolve: (user, _args, ctx) => avatarUrl(ctx, user) }),
+    firstName: t.exposeString("firstName", { nullable: true, description: "First name (REST: first_name)." }),
+    lastName: t.exposeString("lastName", { nullable: true, description: "Last name (REST: last_name)." }),
+    fullName: t.string({ nullable: true, description: "First and last name joined by a space, trimmed; null when both are empty (REST: full_name).", resolve: (user) => fullName(user) }),
+    gender: t.field({ type: Gender, description: "male, female or other, as REST writes it in lower case.", resolve: (user) => user.gender }),
+    invitedBy: t.field({ type: UserSummaryRef, nullable: true, description: "The user who invited this one; null when none did (REST: invited_by).", resolve: (user, _args, ctx) => loadInvitedBy(ctx, user) }),
+    inviteCode: t.exposeString("inviteCode", { nullable: true, description: "The code this user invites others with (REST: invite_code)." }),
+    inviteesCount: t.int({ description: "How many users this user invited (REST: invitees_count).", resolve: (user, _args, ctx) => loadInviteesCount(ctx, user) }),
+    isActive: t.exposeBoolean("isActive", { description: "Whether the account is active; an inactive user's keys are refused." }),
+    isStaff: t.exposeBoolean("isStaff", { description: "Whether the user is staff; staff holding UserPermission may read users." }),
+    isAdmin: t.exposeBoolean("isAdmin", { description: "Whether the user is an admin; active admins may read users." }),
+    isOnline: t.boolean({ description: "Whether the user was seen within ONLINE_WINDOW_SECONDS (300 by default) of this request.", resolve: (user, _args, ctx) => isOnline(ctx, user) }),
+    isProfileCompleted: t.exposeBoolean("isProfileCompleted", { description: "Whether the user completed its profile." }),
+    lastLogin: t.field({ type: "DateTime", nullable: true, description: "When the user last logged in to the original service; null if never.", resolve: timestamps.lastLogin }),
+    createdAt: t.field({ type: "DateTime", description: "When the account was created, to the microsecond.", resolve: timestamps.createdAt }),
+    updatedAt: t.field({ type: "DateTime", description: "When the account was last changed, to the microsecond.", resolve: timestamps.updatedAt }),
     invitees: t.field({
       type: [UserSummaryRef],
       description: "Every user this user invited, by id, in one list (10,000 for the largest inviters): inviteesConnection reads them by pages.",
@@ -66,7 +72,10 @@ export const UserRef = builder.prismaObject("User", {
     inviteesConnection: t.field({
       type: UserSummaryConnection,
       description: "The users this user invited, by id, in pages of at most 100 (20 unless first says).",
-      args: { first: t.arg.int(), after: t.arg.string() },
+      args: {
+        first: t.arg.int({ description: "How many invitees, from 0 to 100; 20 when left out." }),
+        after: t.arg.string({ description: "An endCursor of an earlier page of this field: the page starts after it." }),
+      },
       resolve: async (user, args, ctx) => {
         checkPageSize(args);
         const connection = await resolveCursorConnection<Promise<UserSummary[]>>(
@@ -76,7 +85,7 @@ export const UserRef = builder.prismaObject("User", {
         return { ...connection, countTotal: () => loadInviteesCount(ctx, user) };
       },
     }),
-    groups: t.field({ type: [GroupRef], resolve: (user, _args, ctx) => loadGroups(ctx, user) }),
+    groups: t.field({ type: [GroupRef], description: "The groups the user belongs to, by id (REST: groups_data).", resolve: (user, _args, ctx) => loadGroups(ctx, user) }),
     permissions: t.field({
       type: [PermissionRef],
       description: "Effective permissions: direct ones and those of the user's groups, each once, by id.",
@@ -87,16 +96,24 @@ export const UserRef = builder.prismaObject("User", {
 
 const UserOrderField = builder.enumType("UserOrderField", {
   description: "What a list of users is ordered by; ties are broken by id, in the same direction.",
-  values: USER_ORDER_FIELDS,
+  values: {
+    ID: { description: "The user's id." },
+    USERNAME: { description: "The username, by Unicode code point (upper case before lower case), the same on every database." },
+    CREATED_AT: { description: "When the account was created, to the microsecond." },
+    LAST_SEEN_AT: { description: "When the user was last seen; never seen counts as earliest." },
+  } satisfies Record<(typeof USER_ORDER_FIELDS)[number], { description: string }>,
 });
 
-const OrderDirection = builder.enumType("OrderDirection", { values: ["ASC", "DESC"] as const });
+const OrderDirection = builder.enumType("OrderDirection", {
+  description: "Which way an order runs.",
+  values: { ASC: { description: "Smallest first." }, DESC: { description: "Largest first." } } as const,
+});
 
 const UserOrder = builder.inputType("UserOrder", {
   description: "The order of a list of users. LAST_SEEN_AT puts users never seen before everyone when ascending, after everyone when descending.",
   fields: (t) => ({
-    field: t.field({ type: UserOrderField, required: true }),
-    direction: t.field({ type: OrderDirection, required: true }),
+    field: t.field({ type: UserOrderField, required: true, description: "What to order by." }),
+    direction: t.field({ type: OrderDirection, required: true, description: "Which way." }),
   }),
 });
 
@@ -106,9 +123,9 @@ const UserFilter = builder.inputType("UserFilter", {
     search: t.string({
       description: "Part of the username, full name, email or mobile number, in any case (Unicode's case mapping, the same on every database).",
     }),
-    isStaff: t.boolean(),
-    isAdmin: t.boolean(),
-    isActive: t.boolean(),
+    isStaff: t.boolean({ description: "Staff users only (true), or users who are not staff (false)." }),
+    isAdmin: t.boolean({ description: "Admins only (true), or users who are not admins (false)." }),
+    isActive: t.boolean({ description: "Active users only (true), or inactive ones (false)." }),
     groupId: t.id({ description: "Members of this group." }),
     permissionCode: t.int({ description: "Users holding this permission, directly or through a group." }),
     invitedById: t.id({ description: "Users this user invited." }),
@@ -122,7 +139,10 @@ builder.queryFields((t) => ({
       description:
         "The staff and admin users, for a requester allowed to read users, by pages of at most 100 (20 when neither first nor last is given). Cursors are opaque and belong to one order.",
       authScopes: { userReader: true },
-      args: { filter: t.arg({ type: UserFilter }), orderBy: t.arg({ type: UserOrder }) },
+      args: {
+        filter: t.arg({ type: UserFilter, description: "Which users; all readable ones when left out." }),
+        orderBy: t.arg({ type: UserOrder, description: "Their order; id ascending when left out." }),
+      },
       resolve: async (_root, args, ctx) => {
         checkPageSize(args);
         const order = args.orderBy ?? DEFAULT_USER_ORDER;
@@ -143,6 +163,7 @@ builder.queryFields((t) => ({
     },
     {
       name: "UserConnection",
+      description: "A page of users.",
       fields: (t) => ({
         totalCount: t.int({
           description: "How many users match the filter, on every page.",
@@ -150,13 +171,13 @@ builder.queryFields((t) => ({
         }),
       }),
     },
-    { name: "UserEdge" },
+    { name: "UserEdge", description: "One user of a page, with the cursor to read on after it or before it." },
   ),
   user: t.field({
     type: UserRef,
     nullable: true,
     description: "A staff or admin user, for a requester allowed to read users; null for any other id.",
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ required: true, description: "The user's id: digits, as REST's /api/users/{id}/ takes them." }) },
     authScopes: { userReader: true },
     resolve: (_root, { id }, ctx) => {
       const userId = parseUserId(String(id));

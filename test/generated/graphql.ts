@@ -3,9 +3,13 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** A user's gender, as the original service stores it. */
 export type Gender =
+  /** REST: "female". */
   | 'FEMALE'
+  /** REST: "male". */
   | 'MALE'
+  /** REST: "other". */
   | 'OTHER';
 
 export type UserEverythingFragment = { id: string, username: string, mobileNumber: string | null, email: string | null, isEmailVerified: boolean, avatar: string | null, firstName: string | null, lastName: string | null, fullName: string | null, gender: Gender, inviteCode: string | null, inviteesCount: number, isActive: boolean, isStaff: boolean, isAdmin: boolean, isOnline: boolean, isProfileCompleted: boolean, lastLogin: string | null, createdAt: string, updatedAt: string, invitedBy: { id: string, username: string, fullName: string | null } | null, invitees: Array<{ id: string, username: string, fullName: string | null }>, groups: Array<{ id: string, name: string }>, permissions: Array<{ id: string, code: number, name: string }> };
