@@ -8,7 +8,7 @@
 // as @prisma/schema-engine-wasm and which Prisma 6 ran over a driver adapter.
 // This file speaks the native binary's interface and hands every request to
 // that WebAssembly engine, connected through the service's own driver adapter
-// (src/db-adapter.ts). It runs no SQL and no migration logic of its own: what
+// (src/db/adapter.ts). It runs no SQL and no migration logic of its own: what
 // is applied, recorded in `_prisma_migrations`, checked or printed is the
 // engine's work, driven by the official CLI. Remove it once the CLI runs the
 // WebAssembly engine again, or a native engine can be installed here.
@@ -28,8 +28,8 @@ import { parseArgs } from "node:util";
 import { register } from "tsx/esm/api";
 
 register();
-const { parseDatabaseUrl } = await import("../src/database-url.ts");
-const { createAdapterFactory } = await import("../src/db-adapter.ts");
+const { parseDatabaseUrl } = await import("../src/db/url.ts");
+const { createAdapterFactory } = await import("../src/db/adapter.ts");
 const { parseConfig } = await import("../src/env.ts");
 const { bindMigrationAwareSqlAdapterFactory } = await import("@prisma/driver-adapter-utils");
 const engineGlue = await import("@prisma/schema-engine-wasm/schema_engine_bg");

@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ENGINES, type Engine } from "../src/database-url.ts";
+import { ENGINES, type Engine } from "../src/db/url.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -25,7 +25,7 @@ generator pothos {
 }
 
 // No URL here: the service connects through the driver adapter that
-// src/db-adapter.ts picks, and the CLI reads DATABASE_URL in prisma.config.ts.
+// src/db/adapter.ts picks, and the CLI reads DATABASE_URL in prisma.config.ts.
 datasource db {
   provider = "${engine === "sqlite" ? "sqlite" : "postgresql"}"
 }

@@ -1,7 +1,7 @@
 // One context type for both APIs, made once per request: the requester, a
 // fresh set of loaders, the clock reading and the origin the request came to.
 import { authenticate, type Authentication } from "./auth/authenticate.ts";
-import type { Database } from "./db.ts";
+import type { Database } from "./db/client.ts";
 import type { Config } from "./env.ts";
 import { createLoaders, type Loaders } from "./loaders.ts";
 import type { UseRecorder } from "./auth/use-recorder.ts";

@@ -2,8 +2,8 @@
 // schema; all the bad ones are reported together, one line each, naming the
 // variable, and the caller stops the start.
 import { z } from "zod";
-import { checkSqliteFolder, DEFAULT_DATABASE_URL, parseDatabaseUrl, type DatabaseTarget } from "./database-url.ts";
-import { DEFAULT_POOL_SETTINGS, type PoolSettings } from "./db-adapter.ts";
+import { checkSqliteFolder, DEFAULT_DATABASE_URL, parseDatabaseUrl, type DatabaseTarget } from "./db/url.ts";
+import { DEFAULT_POOL_SETTINGS, type PoolSettings } from "./db/adapter.ts";
 import { DEFAULT_OPERATION_LIMITS, type OperationLimits } from "./plugins/use-operation-limits.ts";
 import { parseRate, RATE_EXAMPLE, type ThrottleRate } from "./throttle/rate.ts";
 

@@ -3,7 +3,7 @@
 // masking), and the REST route turns `status` and `message` into DRF's answer.
 // Anything else thrown is unexpected and stays masked.
 import { GraphQLError } from "graphql";
-import { isDatabaseUnavailable } from "./db-errors.ts";
+import { isDatabaseUnavailable } from "./db/errors.ts";
 
 export const DRF_MESSAGES = {
   notAuthenticated: "Authentication credentials were not provided.",

@@ -6,16 +6,16 @@
 import cluster from "node:cluster";
 import { existsSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { describeDatabase } from "./database-url.ts";
-import { createDatabase, type Database } from "./db.ts";
+import { describeDatabase } from "./db/url.ts";
+import { createDatabase, type Database } from "./db/client.ts";
 import { ConfigError, parseConfig, type Config } from "./env.ts";
 import { demoKeyIsActive, loadDemoData } from "./fixtures/demo-data.ts";
 import { HEAP_GROWING_PERCENT, limitHeapGrowth } from "./heap-growth.ts";
 import { createHttpServer } from "./http/node-server.ts";
 import { createLogger, type Logger } from "./logger.ts";
-import { applyMigrations } from "./migrate.ts";
+import { applyMigrations } from "./db/migrate.ts";
 import { createApp } from "./server.ts";
-import { waitForDatabase } from "./wait-for-database.ts";
+import { waitForDatabase } from "./db/wait.ts";
 import { keepThrottleCountsForWorkers } from "./throttle/throttle.ts";
 import { startWorkers } from "./workers.ts";
 

@@ -20,7 +20,7 @@
 // ORM query it replaced, on both engines.
 import DataLoader from "dataloader";
 import { USER_PERMISSION_CODE } from "./auth/access.ts";
-import { readRows, type Database } from "./db.ts";
+import { readRows, type Database } from "./db/client.ts";
 import { Prisma, type Group, type Permission, type User } from "../generated/sqlite/prisma/client.ts";
 
 export type Memberships = { groups: Group[]; permissions: Permission[] };

@@ -5,7 +5,7 @@ import { blockFieldSuggestionsPlugin } from "@escape.tech/graphql-armor-block-fi
 import { createYoga, maskError as defaultMaskError, shouldRenderGraphiQL, type Plugin } from "graphql-yoga";
 import { UseRecorder } from "./auth/use-recorder.ts";
 import { createContext, type GraphQLContext } from "./context.ts";
-import type { Database } from "./db.ts";
+import type { Database } from "./db/client.ts";
 import type { Config } from "./env.ts";
 import { asServiceUnavailable, badRequestDetail, SERVER_ERROR_DETAIL, ServiceUnavailableError } from "./errors.ts";
 import { DEMO_ADMIN_KEY } from "./fixtures/demo-data.ts";

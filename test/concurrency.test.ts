@@ -3,12 +3,12 @@
 import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
 import { after, before, describe, test } from "node:test";
-import { parseDatabaseUrl } from "../src/database-url.ts";
-import { createDatabase, type Database } from "../src/db.ts";
+import { parseDatabaseUrl } from "../src/db/url.ts";
+import { createDatabase, type Database } from "../src/db/client.ts";
 import { createToken } from "../src/cli/tokens.ts";
 import { importFixture } from "../src/fixtures/import-fixture.ts";
 import { parseFixture } from "../src/fixtures/parse-fixture.ts";
-import { applyMigrations } from "../src/migrate.ts";
+import { applyMigrations } from "../src/db/migrate.ts";
 import { DEMO_FIXTURE, directoryFixture, SEED_TOKEN } from "./fixtures/directory.ts";
 import { createEmptyDatabaseUrl, createTestApp, tokenHeader } from "./helpers.ts";
 import { startService } from "./service-process.ts";

@@ -8,15 +8,15 @@ import { after } from "node:test";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { print } from "graphql";
 import { runOnServer } from "../scripts/postgres-cluster.ts";
-import { parseDatabaseUrl, type DatabaseTarget } from "../src/database-url.ts";
-import { createDatabase, type Database } from "../src/db.ts";
-import { StatementRecorder } from "../src/db-statement-recorder.ts";
+import { parseDatabaseUrl, type DatabaseTarget } from "../src/db/url.ts";
+import { createDatabase, type Database } from "../src/db/client.ts";
+import { StatementRecorder } from "../src/db/statement-recorder.ts";
 import { parseConfig } from "../src/env.ts";
 import { importFixture } from "../src/fixtures/import-fixture.ts";
 import { parseFixture } from "../src/fixtures/parse-fixture.ts";
 import type { LogLevel } from "../src/env.ts";
 import { createLogger } from "../src/logger.ts";
-import { applyMigrations } from "../src/migrate.ts";
+import { applyMigrations } from "../src/db/migrate.ts";
 import { createApp } from "../src/server.ts";
 
 // Registered at the top level, so it runs once the whole test file is done

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import { hashTokenKey } from "../src/auth/token-keys.ts";
-import { readPaths, type Database } from "../src/db.ts";
+import { readPaths, type Database } from "../src/db/client.ts";
 import { importFixture } from "../src/fixtures/import-fixture.ts";
 import { parseFixture } from "../src/fixtures/parse-fixture.ts";
 import { USER_PERMISSION_CODE } from "../src/auth/access.ts";
@@ -34,7 +34,7 @@ for (const [name, fixture] of Object.entries(fixtures)) describe(name, () => {
   /** Every id at once, as one batch, as the loaders see keys collected in one tick. */
   const loadAll = <V>(loader: { loadMany(keys: number[]): Promise<(V | Error)[]> }) => loader.loadMany(ids);
 
-  test("the reads go straight to the driver adapter, not through the ORM's interpreter (src/db.ts, readRows)", async () => {
+  test("the reads go straight to the driver adapter, not through the ORM's interpreter (src/db/client.ts, readRows)", async () => {
     const before = readPaths(db);
     await loadAll(createLoaders(db).userById);
     await loadAll(createLoaders(db).membershipsByUserId);

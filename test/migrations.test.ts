@@ -6,9 +6,9 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { test } from "node:test";
 import BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
-import { parseDatabaseUrl, type DatabaseTarget } from "../src/database-url.ts";
-import { createDatabase } from "../src/db.ts";
-import { applyMigrations, lockMigrations } from "../src/migrate.ts";
+import { parseDatabaseUrl, type DatabaseTarget } from "../src/db/url.ts";
+import { createDatabase } from "../src/db/client.ts";
+import { applyMigrations, lockMigrations } from "../src/db/migrate.ts";
 import { createEmptyDatabaseUrl, TEST_ENGINE } from "./helpers.ts";
 
 const root = new URL("..", import.meta.url);

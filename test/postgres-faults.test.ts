@@ -3,13 +3,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { createPostgresCluster, freePort, type PostgresCluster } from "../scripts/postgres-cluster.ts";
-import { parseDatabaseUrl } from "../src/database-url.ts";
-import { createDatabase } from "../src/db.ts";
+import { parseDatabaseUrl } from "../src/db/url.ts";
+import { createDatabase } from "../src/db/client.ts";
 import { parseConfig } from "../src/env.ts";
 import { importFixture } from "../src/fixtures/import-fixture.ts";
 import { parseFixture } from "../src/fixtures/parse-fixture.ts";
 import { createLogger } from "../src/logger.ts";
-import { applyMigrations } from "../src/migrate.ts";
+import { applyMigrations } from "../src/db/migrate.ts";
 import { createApp } from "../src/server.ts";
 import { DEMO_FIXTURE, SEED_TOKEN } from "./fixtures/directory.ts";
 import { TEST_ENGINE } from "./helpers.ts";

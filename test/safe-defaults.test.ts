@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
-import { describeDatabase, parseDatabaseUrl } from "../src/database-url.ts";
+import { describeDatabase, parseDatabaseUrl } from "../src/db/url.ts";
 import { ConfigError, parseConfig } from "../src/env.ts";
 import { createLogger } from "../src/logger.ts";
 import { createApp } from "../src/server.ts";

@@ -1,10 +1,10 @@
 // The prepared-statement cache that the SQLite adapter's connection gets
-// (src/sqlite-statement-cache.ts), on a real better-sqlite3 database, used the
+// (src/db/sqlite-statement-cache.ts), on a real better-sqlite3 database, used the
 // way @prisma/adapter-better-sqlite3 uses its connection.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import BetterSqlite3 from "better-sqlite3";
-import { cachePreparedStatements } from "../src/sqlite-statement-cache.ts";
+import { cachePreparedStatements } from "../src/db/sqlite-statement-cache.ts";
 
 function database(max?: number) {
   const db = new BetterSqlite3(":memory:");

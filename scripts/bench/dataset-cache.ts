@@ -8,11 +8,11 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseDatabaseUrl } from "../../src/database-url.ts";
-import { createDatabase } from "../../src/db.ts";
+import { parseDatabaseUrl } from "../../src/db/url.ts";
+import { createDatabase } from "../../src/db/client.ts";
 import { importFixture } from "../../src/fixtures/import-fixture.ts";
 import { parseFixture } from "../../src/fixtures/parse-fixture.ts";
-import { applyMigrations } from "../../src/migrate.ts";
+import { applyMigrations } from "../../src/db/migrate.ts";
 import { generateDataset, type DatasetManifest, type FixtureDocument } from "./dataset.ts";
 
 const projectRoot = fileURLToPath(new URL("../..", import.meta.url));

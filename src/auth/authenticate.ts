@@ -1,6 +1,6 @@
 // Who is asking: DRF's TokenAuthentication over stored key hashes.
 import type { User } from "../../generated/sqlite/prisma/client.ts";
-import type { Database } from "../db.ts";
+import type { Database } from "../db/client.ts";
 import { DRF_MESSAGES } from "../errors.ts";
 import { findRequesterByKeyHash, type Loaders } from "../loaders.ts";
 import { parseTokenHeader } from "./token-header.ts";

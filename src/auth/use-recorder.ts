@@ -11,7 +11,7 @@
 // a hint: if the process dies, at most a second of them is lost.
 import { Prisma } from "../../generated/sqlite/prisma/client.ts";
 import { chunks } from "../chunks.ts";
-import type { Database } from "../db.ts";
+import type { Database } from "../db/client.ts";
 import type { Logger } from "../logger.ts";
 
 /** last_seen_at and a token's lastUsedAt move at most this often, so that reads do not each write. */

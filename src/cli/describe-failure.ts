@@ -2,10 +2,10 @@
 // never a stack trace. A database error is cut down to its reason: Prisma's
 // message quotes the source code around the failed call before it, and a
 // driver's details may quote the rows' values.
-import { isDatabaseUnavailable } from "../db-errors.ts";
+import { isDatabaseUnavailable } from "../db/errors.ts";
 import { ConfigError } from "../env.ts";
 import { FixtureError } from "../fixtures/parse-fixture.ts";
-import { MigrationError } from "../migrate.ts";
+import { MigrationError } from "../db/migrate.ts";
 import { UnknownTokenError, UnknownUserError } from "./tokens.ts";
 
 const linesOf = (text: string): string[] => text.trim().split(/\r?\n/);

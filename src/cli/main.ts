@@ -2,8 +2,8 @@
 // terminal.ts, and a failure through describeFailure(): one line per problem.
 import { parseArgs } from "node:util";
 import { parseConfig } from "../env.ts";
-import { createDatabase } from "../db.ts";
-import { applyMigrations } from "../migrate.ts";
+import { createDatabase } from "../db/client.ts";
+import { applyMigrations } from "../db/migrate.ts";
 import { loadDemoData } from "../fixtures/demo-data.ts";
 import { importFixture, type ImportCounts, type RecordCounts } from "../fixtures/import-fixture.ts";
 import { readFixtureFile } from "../fixtures/read-fixture-file.ts";

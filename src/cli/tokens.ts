@@ -2,7 +2,7 @@
 // revoke one. A key is shown once, when made; only its hash is stored, and
 // neither is ever listed.
 import { generateTokenKey, hashTokenKey } from "../auth/token-keys.ts";
-import type { Database } from "../db.ts";
+import type { Database } from "../db/client.ts";
 
 export class UnknownUserError extends Error {}
 export class UnknownTokenError extends Error {}

@@ -5,10 +5,10 @@
 // below that differ (lowercasing and text order); test/users-connection.test.ts
 // runs every filter and order on both engines against the same expectations.
 import { Prisma, type User } from "../../generated/sqlite/prisma/client.ts";
-import { readRows, type Database } from "../db.ts";
-import { lowerCase } from "../db-adapter.ts";
+import { readRows, type Database } from "../db/client.ts";
+import { lowerCase } from "../db/adapter.ts";
 import { holdsPermission } from "../loaders.ts";
-import type { DatabaseTarget } from "../database-url.ts";
+import type { DatabaseTarget } from "../db/url.ts";
 import { BadUserInputError } from "../errors.ts";
 import { parseUserId } from "./user-view.ts";
 
@@ -37,7 +37,7 @@ type Engine = DatabaseTarget["engine"];
  * SQLite's own lower() folds ASCII only, and PostgreSQL's follows the
  * database's locale (none at all under "C"). Both engines are made to apply
  * Unicode's default case mapping: SQLite through `gateway_lower`, a function
- * registered on each connection (src/db-adapter.ts) that is JavaScript's
+ * registered on each connection (src/db/adapter.ts) that is JavaScript's
  * toLowerCase, and PostgreSQL through ICU's root collation, which applies the
  * same mapping whatever the database's locale.
  */const lower = (engine: Engine, expression: Prisma.Sql) =>

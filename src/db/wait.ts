@@ -1,10 +1,10 @@
 // The start's first contact with the database: a server that is still
 // booting (or briefly away) gets a few tries with doubling pauses; one that
 // refuses us for another reason (no such database, bad credentials) fails at once.
-import { describeDatabase, type DatabaseTarget } from "./database-url.ts";
-import type { Database } from "./db.ts";
-import { isDatabaseUnavailable } from "./db-errors.ts";
-import type { Logger } from "./logger.ts";
+import { describeDatabase, type DatabaseTarget } from "./url.ts";
+import type { Database } from "./client.ts";
+import { isDatabaseUnavailable } from "./errors.ts";
+import type { Logger } from "../logger.ts";
 
 const FIRST_PAUSE_MS = 500;
 

@@ -14,10 +14,10 @@
 import { execFile } from "node:child_process";
 import { readdirSync } from "node:fs";
 import lockfile from "proper-lockfile";
-import type { DatabaseTarget } from "./database-url.ts";
-import { prepareSqliteFile } from "./db-adapter.ts";
-import type { Database } from "./db.ts";
-import { PROJECT_ROOT, projectPath } from "./project-files.ts";
+import type { DatabaseTarget } from "./url.ts";
+import { prepareSqliteFile } from "./adapter.ts";
+import type { Database } from "./client.ts";
+import { PROJECT_ROOT, projectPath } from "../project-files.ts";
 
 const prismaCli = projectPath("scripts", "prisma.mjs");
 

@@ -1,5 +1,5 @@
 // The Prisma client the service uses, over the driver adapter that
-// src/db-adapter.ts picks for DATABASE_URL. The little that differs between
+// src/db/adapter.ts picks for DATABASE_URL. The little that differs between
 // engines below the ORM is here too; nothing else knows which engine runs.
 import {
   ColumnTypeEnum,
@@ -9,11 +9,11 @@ import {
   type SqlDriverAdapterFactory,
   type SqlResultSet,
 } from "@prisma/driver-adapter-utils";
-import type { Prisma } from "../generated/sqlite/prisma/client.ts";
-import { PrismaClient as PostgresPrismaClient } from "../generated/postgres/prisma/client.ts";
-import { PrismaClient as SqlitePrismaClient } from "../generated/sqlite/prisma/client.ts";
-import type { DatabaseTarget, Engine } from "./database-url.ts";
-import { createAdapterFactory, DEFAULT_POOL_SETTINGS, type PoolSettings } from "./db-adapter.ts";
+import type { Prisma } from "../../generated/sqlite/prisma/client.ts";
+import { PrismaClient as PostgresPrismaClient } from "../../generated/postgres/prisma/client.ts";
+import { PrismaClient as SqlitePrismaClient } from "../../generated/sqlite/prisma/client.ts";
+import type { DatabaseTarget, Engine } from "./url.ts";
+import { createAdapterFactory, DEFAULT_POOL_SETTINGS, type PoolSettings } from "./adapter.ts";
 
 /**
  * Both engines' clients are generated from one model source (prisma/models.prisma),
@@ -25,7 +25,7 @@ export type Transaction = Parameters<Parameters<Database["$transaction"]>[0]>[0]
 
 export type DatabaseOptions = {
   pool?: PoolSettings;
-  /** Wraps the adapter factory, to observe the SQL it runs (see db-statement-recorder.ts). */
+  /** Wraps the adapter factory, to observe the SQL it runs (see statement-recorder.ts). */
   wrapAdapter?: (factory: SqlDriverAdapterFactory) => SqlDriverAdapterFactory;
 };
 

@@ -1,5 +1,5 @@
 // The one place where a driver adapter is chosen for a database target. Both
-// the service (src/db.ts) and the Prisma CLI's schema engine
+// the service (src/db/client.ts) and the Prisma CLI's schema engine
 // (scripts/prisma-schema-engine.mjs, for migrations) take their adapter from here.
 import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
@@ -7,7 +7,7 @@ import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import type BetterSqlite3 from "better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import type { DatabaseTarget } from "./database-url.ts";
+import type { DatabaseTarget } from "./url.ts";
 import { cachePreparedStatements } from "./sqlite-statement-cache.ts";
 
 
@@ -90,7 +90,7 @@ const SQLITE_BUSY_TIMEOUT_MS = 30_000;
  * Creates a SQLite file that does not exist yet, readable by its owner only:
  * it holds emails, phone numbers and key hashes. SQLite gives the journal (or
  * WAL) files it creates beside it the database file's mode. The folder is made
- * only where src/database-url.ts allows one (the default ./data).
+ * only where src/db/url.ts allows one (the default ./data).
  *
  * Not in WAL mode, on purpose for now: Prisma's schema engine opens SQLite
  * with `locking_mode=EXCLUSIVE`, and in WAL mode a migration run beside an
@@ -107,7 +107,7 @@ export function createAdapterFactory(target: DatabaseTarget, settings: PoolSetti
   if (target.engine === "sqlite") {
     prepareSqliteFile(target);
     const factory = new PrismaBetterSqlite3({ url: target.filename, timeout: SQLITE_BUSY_TIMEOUT_MS });
-    // The adapter keeps its better-sqlite3 connection as `client`; see src/sqlite-statement-cache.ts.
+    // The adapter keeps its better-sqlite3 connection as `client`; see sqlite-statement-cache.ts.
     const connect = factory.connect.bind(factory);
     factory.connect = async () => {
       const adapter = await connect();
