@@ -1,20 +1,17 @@
 // GraphiQL as a developer uses it: a real Chromium opens /graphql, puts the
 // token in the Headers tab, runs the default query and reads the answer.
-// Needs Debian's chromium; .ci/run installs it and sets REQUIRE_BROWSER=1 so
-// that CI can never skip this. Elsewhere it is skipped when chromium is absent.
+// Needs Debian's chromium; .ci/run installs it. Without it this is skipped,
+// but never in CI (test/requirements.ts).
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { chromium, type Browser } from "playwright-core";
 import { SEED_TOKEN } from "./fixtures/directory.ts";
 import { createEmptyDatabaseUrl } from "./helpers.ts";
+import { CHROMIUM, skipWithoutChromium } from "./requirements.ts";
 import { startService, type ServiceProcess } from "./service-process.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const available = existsSync(CHROMIUM);
-if (!available && process.env.REQUIRE_BROWSER === "1") throw new Error(`REQUIRE_BROWSER=1 but there is no browser at ${CHROMIUM}`);
 
-describe("GraphiQL in a browser", { skip: !available && `no browser at ${CHROMIUM} (apt-get install chromium)` }, () => {
+describe("GraphiQL in a browser", { skip: skipWithoutChromium() }, () => {
   let service: ServiceProcess;
   let origin: string;
   let browser: Browser;

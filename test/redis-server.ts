@@ -1,18 +1,11 @@
 // A real redis-server for the throttling tests, on a free loopback port, with
 // nothing written to disk; started and stopped by the test that needs it.
-// Debian's redis-server package provides it (.ci/run installs it and sets
-// REQUIRE_REDIS=1, so that CI never skips those tests).
+// Debian's redis-server package provides it (.ci/run installs it; without it
+// those tests skip, but never in CI: test/requirements.ts).
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
 import { createServer } from "node:net";
+import { REDIS_SERVER } from "./requirements.ts";
 
-export const REDIS_SERVER = "/usr/bin/redis-server";
-
-const available = existsSync(REDIS_SERVER);
-if (!available && process.env.REQUIRE_REDIS === "1") throw new Error(`REQUIRE_REDIS=1 but there is no ${REDIS_SERVER}`);
-
-/** The `skip` option for a test that needs Redis: false when it can run, else why not. */
-export const skipWithoutRedis = !available && `no ${REDIS_SERVER} (apt-get install redis-server)`;
 
 /** A port nobody listens on now (the kernel's pick, released at once). */
 export function freePort(): Promise<number> {

@@ -4,18 +4,11 @@ import assert from "node:assert/strict";
 import { spawnSync, type ChildProcess } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import { createEmptyDatabaseUrl } from "./helpers.ts";
+import { pythonWithRequests, skipWithoutPython } from "./requirements.ts";
 import { startService } from "./service-process.ts";
 
 const root = new URL("..", import.meta.url);
 const SEED_EXAMPLE_PATH = new URL("./fixtures/seed-example-response.json", import.meta.url);
-
-/** A Python with `requests`, as the seed page's snippet needs. */
-function pythonWithRequests(): string {
-  for (const candidate of ["python3", "/usr/bin/python3"]) {
-    if (spawnSync(candidate, ["-c", "import requests"]).status === 0) return candidate;
-  }
-  throw new Error("no python3 with the requests module (.ci/run installs python3-requests)");
-}
 
 describe("npm start on a fresh SQLite file", () => {
   let child: ChildProcess;
@@ -34,8 +27,8 @@ describe("npm start on a fresh SQLite file", () => {
     assert.equal(response.status, 200);
   });
 
-  test("the seed page's Python snippet, pointed at /api/users/2/, prints the example response", () => {
-    const python = pythonWithRequests();
+  test("the seed page's Python snippet, pointed at /api/users/2/, prints the example response", { skip: skipWithoutPython() }, () => {
+    const python = pythonWithRequests()!;
     const snippet = [
       "import requests",
       "",

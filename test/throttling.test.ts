@@ -12,7 +12,8 @@ import { createApp } from "../src/server.ts";
 import { directoryFixture, SEED_TOKEN } from "./fixtures/directory.ts";
 import { keyFor } from "./fixtures/keys.ts";
 import { collectingLogger, createEmptyDatabaseUrl, createTestApp, tokenHeader, type TestApp } from "./helpers.ts";
-import { startRedisServer, skipWithoutRedis, type RedisServer } from "./redis-server.ts";
+import { startRedisServer, type RedisServer } from "./redis-server.ts";
+import { skipWithoutRedis } from "./requirements.ts";
 import { startService } from "./service-process.ts";
 
 const admin = tokenHeader(keyFor("admin"));
@@ -219,7 +220,7 @@ async function until(condition: () => Promise<boolean>, what: string) {
   }
 }
 
-describe("REDIS_URL: counts shared by several instances, through a real redis-server", { skip: skipWithoutRedis }, () => {
+describe("REDIS_URL: counts shared by several instances, through a real redis-server", { skip: skipWithoutRedis() }, () => {
   let redis: RedisServer;
   let first: TestApp;
   let second: ReturnType<typeof createApp>;
