@@ -58,6 +58,10 @@ function listingFixture() {
   });
   // Not staff nor admin: never listed, whatever the filter.
   fixture.users.push({ id: 200, username: "élodie-regular", gender: "other", email: "ELODIE@example.com" });
+  // The requester, seen just now: its first request then writes no newer
+  // last_seen_at (src/auth/use-recorder.ts), which would move it, between
+  // two pages, in the LAST_SEEN_AT order the tests below check.
+  fixture.users.find((user) => user.id === 10)!.last_seen_at = new Date().toISOString();
   return fixture;
 }
 
