@@ -10,7 +10,7 @@ import { describeDatabase } from "./db/url.ts";
 import { createDatabase, type Database } from "./db/client.ts";
 import { ConfigError, parseConfig, type Config } from "./env.ts";
 import { demoKeyIsActive, loadDemoData } from "./fixtures/demo-data.ts";
-import { HEAP_GROWING_PERCENT, limitHeapGrowth } from "./heap-growth.ts";
+import { HEAP_GROWING_PERCENT, keepWasmBaselineOnly, limitHeapGrowth } from "./heap-growth.ts";
 import { createHttpServer } from "./http/node-server.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { applyMigrations } from "./db/migrate.ts";
@@ -104,6 +104,7 @@ async function serve(db: Database, config: Config, logger: Logger): Promise<{ ad
 
 async function main() {
   limitHeapGrowth(HEAP_GROWING_PERCENT.service);
+  keepWasmBaselineOnly();
   const config = readConfig();
   const logger = createLogger(config.logLevel, { format: config.logFormat });
   // Read before the client below creates the file.
