@@ -22,8 +22,8 @@ import { startService } from "./service-process.ts";
 
 const EXAMPLE_MANIFEST = fileURLToPath(new URL("../examples/web-client/src/gql/persisted-documents.json", import.meta.url));
 const admin = tokenHeader(keyFor("admin"));
-const hashOf = (document: { __meta__?: { hash?: string } }) => {
-  const hash = document.__meta__?.hash;
+const hashOf = (document: object) => {
+  const hash = (document as { __meta__?: { hash?: string } }).__meta__?.hash;
   assert.ok(hash, "the client preset gives each document its hash");
   return hash;
 };
