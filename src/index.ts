@@ -146,7 +146,7 @@ async function main() {
             : "off (GRAPHIQL=false)",
         trustedDocuments: config.graphql.trustedDocuments
           ? `${config.graphql.trustedDocuments.documents.size} from ${config.graphql.trustedDocuments.path}, no other document runs`
-          : "off (any document runs; GRAPHQL_TRUSTED_DOCUMENTS=<manifest> runs only a client's)",
+          : "off (any document runs)",
       },
     },
     `users-gateway listening on http://${config.http.host}:${address.port}`,

@@ -102,6 +102,9 @@ describe("the web client example in a browser", { skip: !available && `no browse
     await db.$disconnect();
     service = startService({ DATABASE_URL: target.url, DEMO_DATA: "false", CORS_ORIGINS: statics.origin, GRAPHQL_TRUSTED_DOCUMENTS: MANIFEST });
     apiOrigin = await service.origin;
+    // The banner (the line that gave the origin) says what the service trusts.
+    const bannerSays = service.sees(/"trustedDocuments":"3 from [^"]*persisted-documents\.json, no other document runs"/);
+    await Promise.race([bannerSays, new Promise((_, reject) => setTimeout(() => reject(new Error("the banner does not name the manifest")), 2_000))]);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       // No sandbox as root; no background traffic on a closed network.
