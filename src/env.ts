@@ -5,6 +5,7 @@ import { z } from "zod";
 import { checkSqliteFolder, DEFAULT_DATABASE_URL, parseDatabaseUrl, type DatabaseTarget } from "./db/url.ts";
 import { DEFAULT_POOL_SETTINGS, type PoolSettings } from "./db/adapter.ts";
 import { DEFAULT_OPERATION_LIMITS, type OperationLimits } from "./plugins/use-operation-limits.ts";
+import { readTrustedDocuments, type TrustedDocuments } from "./plugins/use-trusted-documents.ts";
 import { parseRate, RATE_EXAMPLE, type ThrottleRate } from "./throttle/rate.ts";
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
@@ -114,7 +115,20 @@ const variables = z.object({
   LOG_LEVEL: oneOf(LOG_LEVELS).default("info"),
   LOG_FORMAT: oneOf(LOG_FORMATS).default("auto"),
   GRAPHQL_INTROSPECTION: booleanFlag(true),
-  GRAPHIQL: booleanFlag(true),
+  // Unset: on, unless trusted documents are (GraphiQL sends whatever is typed in it).
+  GRAPHIQL: booleanFlag(null),
+  GRAPHQL_TRUSTED_DOCUMENTS: z
+    .string()
+    .optional()
+    .transform((value, ctx): TrustedDocuments | null => {
+      if (value === undefined) return null;
+      try {
+        return readTrustedDocuments(value);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
   DEMO_DATA: booleanFlag<DemoData>("auto", " (unset: only on a new default SQLite file)"),
   DEBUG_ERRORS: booleanFlag(false),
   HTTP_HEADERS_TIMEOUT_MS: wholeNumber(10_000, 100, 600_000),
@@ -205,7 +219,13 @@ export type Config = {
   onlineWindowSeconds: number;
   logLevel: LogLevel;
   logFormat: LogFormat;
-  graphql: { introspection: boolean; graphiql: boolean; limits: OperationLimits };
+  graphql: {
+    introspection: boolean;
+    graphiql: boolean;
+    limits: OperationLimits;
+    /** The only documents that run, by id; null runs any document. */
+    trustedDocuments: TrustedDocuments | null;
+  };
   demoData: DemoData;
   /** Unexpected errors' messages and stacks in responses: for a developer's machine only. */
   debugErrors: boolean;
@@ -233,6 +253,11 @@ export function parseConfig(source: Record<string, string | undefined> = process
   if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
     throw new ConfigError([
       `Invalid configuration: HTTP_HEADERS_TIMEOUT_MS: expected at most HTTP_REQUEST_TIMEOUT_MS (${env.HTTP_REQUEST_TIMEOUT_MS}), ${got(String(env.HTTP_HEADERS_TIMEOUT_MS))}`,
+    ]);
+  }
+  if (env.GRAPHIQL === true && env.GRAPHQL_TRUSTED_DOCUMENTS) {
+    throw new ConfigError([
+      `Invalid configuration: GRAPHIQL: GraphiQL runs the text typed in it, which GRAPHQL_TRUSTED_DOCUMENTS refuses: leave GRAPHIQL unset (off with trusted documents) or set it to false, ${got(present.GRAPHIQL!)}`,
     ]);
   }
   return {
@@ -263,7 +288,7 @@ export function parseConfig(source: Record<string, string | undefined> = process
     logFormat: env.LOG_FORMAT,
     graphql: {
       introspection: env.GRAPHQL_INTROSPECTION,
-      graphiql: env.GRAPHIQL,
+      graphiql: env.GRAPHIQL ?? env.GRAPHQL_TRUSTED_DOCUMENTS === null,
       limits: {
         aliases: env.GRAPHQL_MAX_ALIASES,
         depth: env.GRAPHQL_MAX_DEPTH,
@@ -271,6 +296,7 @@ export function parseConfig(source: Record<string, string | undefined> = process
         directives: env.GRAPHQL_MAX_DIRECTIVES,
         cost: env.GRAPHQL_MAX_COST,
       },
+      trustedDocuments: env.GRAPHQL_TRUSTED_DOCUMENTS,
     },
     demoData: env.DEMO_DATA,
     debugErrors: env.DEBUG_ERRORS,

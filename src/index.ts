@@ -140,7 +140,14 @@ async function main() {
         demoData,
         processes: config.webConcurrency === 1 ? "1 (WEB_CONCURRENCY=N runs N workers)" : `${config.webConcurrency} workers`,
         graphql: `${url}/graphql`,
-        graphiql: config.graphql.graphiql ? `${url}/graphql (open in a browser)` : "off (GRAPHIQL=false)",
+        graphiql: config.graphql.graphiql
+          ? `${url}/graphql (open in a browser)`
+          : config.graphql.trustedDocuments
+            ? "off (trusted documents only)"
+            : "off (GRAPHIQL=false)",
+        trustedDocuments: config.graphql.trustedDocuments
+          ? `${config.graphql.trustedDocuments.documents.size} from ${config.graphql.trustedDocuments.path}, no other document runs`
+          : "off (any document runs)",
       },
     },
     `users-gateway listening on http://${config.http.host}:${address.port}`,

@@ -48,7 +48,7 @@ function openDestination(level: LogLevel, format: LogFormat): DestinationStream 
 }
 
 /** The banner's fields as the terminal shows them (src/index.ts). */
-const STARTUP_LABELS: Record<string, string> = { demoData: "demo data", graphql: "GraphQL", graphiql: "GraphiQL" };
+const STARTUP_LABELS: Record<string, string> = { demoData: "demo data", graphql: "GraphQL", graphiql: "GraphiQL", trustedDocuments: "trusted ops" };
 
 /**
  * An access line as `GET /api/users/{id}/ 200 2.1 ms <reqId>`, the start's

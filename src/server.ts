@@ -20,6 +20,7 @@ import { useJsonRequestsOnly } from "./plugins/use-json-requests-only.ts";
 import { useKnownOperationTypes } from "./plugins/use-known-operation-types.ts";
 import { useOperationLimits } from "./plugins/use-operation-limits.ts";
 import { useRequestLog, yogaLogging } from "./plugins/use-request-log.ts";
+import { useTrustedDocuments } from "./plugins/use-trusted-documents.ts";
 import { jsonResponse, notFoundResponse } from "./rest/json.ts";
 import { matchUserPath, retrieveUser } from "./rest/users.ts";
 import { schema } from "./schema/index.ts";
@@ -63,6 +64,9 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
   const uses = new UseRecorder(db, logger);
   const throttle = new Throttle({ ...config.throttle, trustProxyHops: config.http.trustProxyHops }, logger);
   const plugins: Plugin[] = [useRequestLog(), useJsonRequestsOnly(), useKnownOperationTypes(), useOperationLimits(config.graphql.limits)];
+  // Swaps a trusted document's id for its text before Yoga parses it, so the
+  // limits above apply to it as to any document.
+  if (config.graphql.trustedDocuments) plugins.push(useTrustedDocuments(config.graphql.trustedDocuments));
   // "Did you mean …" in a validation error names fields and types: with
   // introspection off the schema is not to be explored, so they are hidden too.
   if (!config.graphql.introspection) plugins.push(useDisableIntrospection(), blockFieldSuggestionsPlugin());
