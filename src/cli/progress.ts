@@ -14,7 +14,7 @@ export type Progress = {
 
 const NO_PROGRESS: Progress = { start() {}, update() {}, stop() {} };
 
-const megabytes = (bytes: number) => `${(bytes / 1_000_000).toFixed(1)} MB`;
+const size = (bytes: number) => (bytes < 1_000_000 ? `${Math.ceil(bytes / 1_000)} kB` : `${(bytes / 1_000_000).toFixed(1)} MB`);
 
 /** Whether a bar is drawn on `stream`: only on a terminal, never into a pipe or a file. */
 export const showsProgress = (stream: { isTTY?: boolean }): boolean => stream.isTTY === true;
@@ -30,7 +30,7 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): Pro
   return {
     start(label, total, unit = "records") {
       stop();
-      format = unit === "bytes" ? megabytes : (value) => value.toLocaleString("en-US");
+      format = unit === "bytes" ? size : (value) => value.toLocaleString("en-US");
       bar = new SingleBar({
         stream,
         format: `${label} [{bar}] {percentage}% | {done} of {all} | {eta_formatted} left`,
