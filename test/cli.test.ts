@@ -123,8 +123,12 @@ describe("npm run cli -- import", () => {
     const notJson = cli("import", writeFixture("broken.json", "{ users: "));
     assert.equal(notJson.status, 1);
     assert.match(notJson.stderr, /is not valid JSON/);
-    const notObject = cli("import", writeFixture("list.json", [1, 2]));
-    assert.match(notObject.stderr, /one JSON object/);
+    const notObject = cli("import", writeFixture("number.json", "5"));
+    assert.match(notObject.stderr, /one JSON object with permissions, groups, users and tokens \(a fixture\), or one JSON list \(Django's dumpdata\)/);
+    // A list is read as Django's dumpdata, whose entries these are not.
+    const notEntries = cli("import", writeFixture("list.json", [1, 2]));
+    assert.equal(notEntries.status, 1);
+    assert.match(notEntries.stderr, /^Dump refused:\n {2}- \[0\], expected an entry as dumpdata writes it/);
     const inherited = cli("import", writeFixture("inherited.json", '{"constructor": [], "users": []}'));
     assert.match(inherited.stderr, /unknown section "constructor"/);
     const missing = cli("import", join(directory, "nope.json"));

@@ -4,6 +4,7 @@
 // driver's details may quote the rows' values.
 import { isDatabaseUnavailable } from "../db/errors.ts";
 import { ConfigError } from "../env.ts";
+import { ExportError } from "../fixtures/export-fixture.ts";
 import { FixtureError } from "../fixtures/parse-fixture.ts";
 import { MigrationError } from "../db/migrate.ts";
 import { UnknownTokenError, UnknownUserError } from "./tokens.ts";
@@ -27,7 +28,8 @@ function databaseReason(error: Error): string {
 }
 
 export function describeFailure(error: unknown): string[] {
-  if (error instanceof FixtureError) return ["Fixture refused:", ...error.problems.map((problem) => `  - ${problem}`)];
+  if (error instanceof FixtureError) return [`${error.kind} refused:`, ...error.problems.map((problem) => `  - ${problem}`)];
+  if (error instanceof ExportError) return linesOf(error.message);
   if (error instanceof ConfigError) return error.problems;
   if (error instanceof UnknownUserError || error instanceof UnknownTokenError || error instanceof MigrationError) return linesOf(error.message);
   if (!(error instanceof Error)) return [`Failed: ${String(error)}`];

@@ -1,109 +1,251 @@
-// `npm run cli -- <command>`: see USAGE. Everything it prints goes through
-// terminal.ts, and a failure through describeFailure(): one line per problem.
+// `npm run cli -- <command>`: the commands are the table below, each with its
+// usage, its --help and its options; a new command is one more entry.
+// Everything the CLI prints goes through terminal.ts (the progress bar aside,
+// progress.ts), and a failure through describeFailure(): one line per problem.
+// Exit codes: 0 done, 1 the command failed (a refused file, an unknown user,
+// the database), 2 a wrong command line.
 import { parseArgs } from "node:util";
 import { parseConfig } from "../env.ts";
-import { createDatabase } from "../db/client.ts";
+import { createDatabase, type Database } from "../db/client.ts";
 import { applyMigrations } from "../db/migrate.ts";
 import { loadDemoData } from "../fixtures/demo-data.ts";
-import { importFixture, type ImportCounts, type RecordCounts } from "../fixtures/import-fixture.ts";
-import { readFixtureFile } from "../fixtures/read-fixture-file.ts";
+import { MODEL_ROLES, type ModelChoice, type ModelRole } from "../fixtures/django-dump.ts";
+import { exportFixture } from "../fixtures/export-fixture.ts";
+import { countImportRows, importFixture, type ImportCounts, type RecordCounts } from "../fixtures/import-fixture.ts";
+import { readImportFile } from "../fixtures/read-fixture-file.ts";
 import { HEAP_GROWING_PERCENT, limitHeapGrowth } from "../heap-growth.ts";
 import { createToken, formatTokenTable, listTokens, parseLifetime, revokeToken, UsageError } from "./tokens.ts";
 import { describeFailure } from "./describe-failure.ts";
+import { createProgress, type Progress } from "./progress.ts";
 import { printMessage, printResult } from "./terminal.ts";
 
-const USAGE = [
-  "Usage:",
-  "  npm run cli -- import <file.json>        replace all data with the fixture, in one transaction",
-  "  npm run cli -- demo-data                 replace all data with the demo data, whose admin key is public",
-  "  npm run cli -- token create <username> [--expires-in 90s|30m|12h|30d]",
-  "                                           make an API token and print its key, once",
-  "  npm run cli -- token list <username> [--json]",
-  "                                           a user's tokens: id, created, expires, last used (never a key)",
-  "  npm run cli -- token revoke <id>         delete a token: its key is refused from then on",
-];
+type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
+/** What a command's run gets: its arguments, its options, the database once it asks for it, a progress bar. */
+type Run = { args: string[]; values: Values; database: () => Promise<Database>; progress: Progress };
 
-type Command =
-  | { name: "import"; path: string }
-  | { name: "demo-data" }
-  | { name: "token create"; username: string; lifetimeMs: number | null }
-  | { name: "token list"; username: string; json: boolean }
-  | { name: "token revoke"; id: number };
+type CommandSpec = {
+  /** The arguments after the command's words, as the usage shows them. */
+  synopsis: string;
+  /** The line of the overall usage. */
+  summary: string;
+  /** What --help adds below the command's usage line. */
+  help: string[];
+  options: Record<string, { type: "string" | "boolean"; multiple?: boolean }>;
+  arguments: number;
+  run(run: Run): Promise<void>;
+};
 
-/** The command the arguments name; null when they name none (the usage is then shown). Throws UsageError for a bad option value. */
-function parseCommand(args: string[]): Command | null {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: { "expires-in": { type: "string" }, json: { type: "boolean" } }, allowPositionals: true });
-  } catch {
-    return null; // an option no command takes
-  }
-  const { values, positionals: [command, ...rest] } = parsed;
-  const expiresIn = values["expires-in"];
-  const only = (...allowed: string[]) => Object.keys(values).every((option) => allowed.includes(option));
-  if (command === "import" && rest.length === 1 && only()) return { name: "import", path: rest[0]! };
-  if (command === "demo-data" && rest.length === 0 && only()) return { name: "demo-data" };
-  if (command !== "token" || rest.length !== 2) return null;
-  const [action, argument] = rest as [string, string];
-  if (action === "create" && only("expires-in")) {
-    return { name: "token create", username: argument, lifetimeMs: expiresIn === undefined ? null : parseLifetime(expiresIn) };
-  }
-  if (action === "list" && only("json")) return { name: "token list", username: argument, json: values.json === true };
-  const id = /^[1-9]\d{0,9}$/.test(argument) ? Number(argument) : NaN;
-  if (action === "revoke" && only() && id <= 2 ** 31 - 1) return { name: "token revoke", id };
-  return null;
-}
-
-const counted = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`;
+const counted = (count: number, noun: string, plural = `${noun}s`) => `${count} ${count === 1 ? noun : plural}`;
 const listCounts = (counts: RecordCounts) =>
   [counted(counts.users, "user"), counted(counts.groups, "group"), counted(counts.permissions, "permission"), counted(counts.tokens, "token")].join(", ");
 /** `Deleted 4 users, …; imported 11 users, ….` */
 const importSummary = ({ deleted, ...imported }: ImportCounts) => `Deleted ${listCounts(deleted)}; imported ${listCounts(imported)}.`;
 
-async function main(args: string[]): Promise<number> {
-  if (args.includes("--help") || args.includes("-h")) {
-    printResult(...USAGE);
+/** `--models user=accounts.customuser,group=accounts.team` (or the option given once per model). */
+function parseModels(values: string[]): ModelChoice {
+  const choice: ModelChoice = {};
+  for (const pair of values.flatMap((value) => value.split(","))) {
+    const match = /^([a-z]+)=([A-Za-z_][\w]*\.[A-Za-z_]\w*)$/.exec(pair.trim());
+    if (!match || !MODEL_ROLES.includes(match[1] as ModelRole)) {
+      throw new UsageError(
+        `--models: expected role=app_label.model with a role among ${MODEL_ROLES.join(", ")}, such as user=accounts.user, got ${JSON.stringify(pair)}`,
+      );
+    }
+    choice[match[1] as ModelRole] = match[2]!.toLowerCase();
+  }
+  return choice;
+}
+
+const COMMANDS: Record<string, CommandSpec> = {
+  import: {
+    synopsis: "<file.json> [--models role=app_label.model,…]",
+    summary: "replace all data with a fixture or a Django dumpdata file, in one transaction",
+    help: [
+      "Replaces ALL data (tokens included) with the file's, in one transaction: every record lands, or none.",
+      "The file is a fixture (docs/fixture-format.md: one JSON object) or the JSON of Django's",
+      "`manage.py dumpdata` (one JSON list), told apart by its content. From a dump it reads the user,",
+      "group and permission models, matched by model name whatever the app (accounts.user, auth.group),",
+      "and DRF's authtoken.token, whose keys are hashed; entries of other models are skipped and counted.",
+      "The whole file is checked first; a bad one is refused with one line per problem and changes nothing.",
+      "",
+      "  --models role=app_label.model,…   the dump's models, where the defaults do not fit or the dump",
+      "                                    holds two (roles: user, group, permission, token),",
+      "                                    such as --models user=accounts.customuser,group=accounts.team",
+    ],
+    options: { models: { type: "string", multiple: true } },
+    arguments: 1,
+    async run({ args: [path], values, database, progress }) {
+      const models = parseModels((values.models as string[] | undefined) ?? []);
+      // Read and check the file before touching the database at all.
+      let reading = false;
+      const { fixture, skipped } = await readImportFile(path!, {
+        models,
+        onBytes: (read, total) => {
+          if (!reading) progress.start("Reading", total, "bytes");
+          reading = true;
+          progress.update(read);
+        },
+      });
+      progress.stop();
+      const db = await database();
+      progress.start("Importing", countImportRows(fixture));
+      let written = 0;
+      const counts = await importFixture(db, fixture, (rows) => progress.update((written += rows)));
+      progress.stop();
+      if (skipped && skipped.size > 0) {
+        const entries = [...skipped].sort(([a], [b]) => a.localeCompare(b));
+        const total = entries.reduce((sum, [, count]) => sum + count, 0);
+        printMessage(`Skipped ${counted(total, "entry", "entries")} of other models: ${entries.map(([label, count]) => `${count} ${label}`).join(", ")}.`);
+      }
+      printResult(importSummary(counts));
+    },
+  },
+  export: {
+    synopsis: "<file.json> [--force]",
+    summary: "write all data as a fixture, which import reads back",
+    help: [
+      "Writes all data, as one moment's snapshot, in the fixture format (docs/fixture-format.md).",
+      "Tokens are written as the SHA-256 of their key (key_hash), which import accepts back: the same keys",
+      "keep working, and the file never holds a key. The file is written beside the target and renamed",
+      "at the end, so a failure leaves no half-written file.",
+      "",
+      "  --force   replace the file if it exists (without it, an existing file is refused)",
+    ],
+    options: { force: { type: "boolean" } },
+    arguments: 1,
+    async run({ args: [path], values, database, progress }) {
+      const db = await database();
+      let started = false;
+      const counts = await exportFixture(db, path!, {
+        force: values.force === true,
+        onRecords: (written, total) => {
+          if (!started) progress.start("Exporting", total);
+          started = true;
+          progress.update(written);
+        },
+      });
+      progress.stop();
+      printResult(`Exported ${listCounts(counts)} to ${path}.`);
+    },
+  },
+  "demo-data": {
+    synopsis: "",
+    summary: "replace all data with the demo data, whose admin key is public",
+    help: ["Replaces ALL data with prisma/demo-fixture.json. Its admin's key is published: never on a real database."],
+    options: {},
+    arguments: 0,
+    async run({ database }) {
+      printResult(importSummary(await loadDemoData(await database())));
+      printMessage("Warning: the demo admin's key is public (it is in the README): never use it, nor the demo data, on a real database.");
+    },
+  },
+  "token create": {
+    synopsis: "<username> [--expires-in 90s|30m|12h|30d]",
+    summary: "make an API token and print its key, once",
+    help: [
+      "Prints the new key alone on stdout, once; only its hash is stored.",
+      "",
+      "  --expires-in 90s|30m|12h|30d   refuse the key after that long (at most 3650d); without it, it does not expire",
+    ],
+    options: { "expires-in": { type: "string" } },
+    arguments: 1,
+    async run({ args: [username], values, database }) {
+      const expiresIn = values["expires-in"] as string | undefined;
+      const lifetimeMs = expiresIn === undefined ? null : parseLifetime(expiresIn);
+      const expiresAt = lifetimeMs === null ? null : new Date(Date.now() + lifetimeMs);
+      const key = await createToken(await database(), username!, expiresAt);
+      const expiry = expiresAt ? `It expires at ${expiresAt.toISOString()}. ` : "";
+      printMessage(`Token created for ${username}. ${expiry}Its key is shown this once; only its hash is stored:`);
+      printResult(key);
+    },
+  },
+  "token list": {
+    synopsis: "<username> [--json]",
+    summary: "a user's tokens: id, created, expires, last used (never a key)",
+    help: ["", "  --json   print the list as JSON, for scripts"],
+    options: { json: { type: "boolean" } },
+    arguments: 1,
+    async run({ args: [username], values, database }) {
+      const tokens = await listTokens(await database(), username!);
+      printResult(...(values.json === true ? [JSON.stringify(tokens)] : formatTokenTable(tokens, new Date())));
+    },
+  },
+  "token revoke": {
+    synopsis: "<id>",
+    summary: "delete a token: its key is refused from then on",
+    help: ["<id> is a token's id, as token list shows it."],
+    options: {},
+    arguments: 1,
+    async run({ args: [text], database }) {
+      const id = /^[1-9]\d{0,9}$/.test(text!) ? Number(text) : NaN;
+      if (!(id <= 2 ** 31 - 1)) throw new UsageError(`token revoke: expected a token id (a whole number from 1), got ${JSON.stringify(text)}`);
+      const username = await revokeToken(await database(), id);
+      printMessage(`Token ${id} of ${username} revoked: its key is refused from now on.`);
+    },
+  },
+};
+
+const usageLine = (name: string) => `npm run cli -- ${name}${COMMANDS[name]!.synopsis ? ` ${COMMANDS[name]!.synopsis}` : ""}`;
+
+const USAGE = [
+  "Usage:",
+  ...Object.keys(COMMANDS).flatMap((name) => [`  ${usageLine(name)}`, `      ${COMMANDS[name]!.summary}`]),
+  "",
+  "`npm run cli -- <command> --help` tells more about a command. Exit codes: 0 done, 1 failed, 2 a wrong command line.",
+];
+
+/** The command the leading words name (`token create`), and the words after them. */
+function findCommand(words: string[]): { name: string; rest: string[] } | null {
+  for (const length of [2, 1]) {
+    const name = words.slice(0, length).join(" ");
+    if (words.length >= length && Object.hasOwn(COMMANDS, name)) return { name, rest: words.slice(length) };
+  }
+  return null;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const words = argv.filter((arg) => !arg.startsWith("-"));
+  const found = findCommand(words);
+  if (argv.includes("--help") || argv.includes("-h")) {
+    printResult(...(found ? [`Usage: ${usageLine(found.name)}`, "", COMMANDS[found.name]!.summary, ...COMMANDS[found.name]!.help] : USAGE));
     return 0;
   }
-  let command: Command | null;
+  if (!found) {
+    printMessage(...USAGE);
+    return 2;
+  }
+  const spec = COMMANDS[found.name]!;
+  let parsed;
   try {
-    command = parseCommand(args);
+    parsed = parseArgs({ args: argv, options: spec.options, allowPositionals: true, strict: true });
+  } catch (error) {
+    // Node's message goes on to explain `--` for positionals: its first sentence is the problem.
+    printMessage(`${found.name}: ${(error as Error).message.split(/\.\s/)[0]!.replace(/\.$/, "")}.`, `Usage: ${usageLine(found.name)}`);
+    return 2;
+  }
+  const args = parsed.positionals.slice(found.name.split(" ").length);
+  if (args.length !== spec.arguments) {
+    printMessage(`${found.name}: expected ${counted(spec.arguments, "argument")}, got ${args.length}.`, `Usage: ${usageLine(found.name)}`);
+    return 2;
+  }
+  const config = parseConfig();
+  const progress = createProgress();
+  let db: Database | null = null;
+  const database = async () => {
+    db = createDatabase(config.database);
+    await applyMigrations(config.database, db);
+    return db;
+  };
+  try {
+    await spec.run({ args, values: parsed.values, database, progress });
+    return 0;
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     printMessage(error.message);
     return 2;
-  }
-  if (!command) {
-    printMessage(...USAGE);
-    return 2;
-  }
-  const config = parseConfig();
-  // Read and check the file before touching the database at all.
-  const fixture = command.name === "import" ? await readFixtureFile(command.path) : null;
-  const db = createDatabase(config.database);
-  try {
-    await applyMigrations(config.database, db);
-    if (fixture) {
-      printResult(importSummary(await importFixture(db, fixture)));
-    } else if (command.name === "demo-data") {
-      printResult(importSummary(await loadDemoData(db)));
-      printMessage("Warning: the demo admin's key is public (it is in the README): never use it, nor the demo data, on a real database.");
-    } else if (command.name === "token create") {
-      const expiresAt = command.lifetimeMs === null ? null : new Date(Date.now() + command.lifetimeMs);
-      const key = await createToken(db, command.username, expiresAt);
-      const expiry = expiresAt ? `It expires at ${expiresAt.toISOString()}. ` : "";
-      printMessage(`Token created for ${command.username}. ${expiry}Its key is shown this once; only its hash is stored:`);
-      printResult(key);
-    } else if (command.name === "token list") {
-      const tokens = await listTokens(db, command.username);
-      printResult(...(command.json ? [JSON.stringify(tokens)] : formatTokenTable(tokens, new Date())));
-    } else if (command.name === "token revoke") {
-      const username = await revokeToken(db, command.id);
-      printMessage(`Token ${command.id} of ${username} revoked: its key is refused from now on.`);
-    }
-    return 0;
   } finally {
-    await db.$disconnect();
+    progress.stop();
+    await (db as Database | null)?.$disconnect();
   }
 }
 

@@ -171,6 +171,16 @@ export async function serializeBulkWrites(db: Database, tx: Transaction): Promis
 }
 
 /**
+ * Call first in a transaction that only reads and must see one moment's
+ * data (an export). PostgreSQL's default, READ COMMITTED, shows each
+ * statement the commits made since the last; a SQLite transaction reads one
+ * snapshot from its first read on (writers wait for it to end).
+ */
+export async function readSnapshot(db: Database, tx: Transaction): Promise<void> {
+  if (engines.get(db) === "postgres") await tx.$executeRawUnsafe("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+}
+
+/**
  * After rows were written with explicit ids, the ids generated next must
  * follow them. SQLite's AUTOINCREMENT keeps up by itself; PostgreSQL's
  * sequences must be moved past the largest id (or back to 1 on an empty table).
