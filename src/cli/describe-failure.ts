@@ -7,6 +7,7 @@ import { ConfigError } from "../env.ts";
 import { ExportError } from "../fixtures/export-fixture.ts";
 import { FixtureError } from "../fixtures/parse-fixture.ts";
 import { MigrationError } from "../db/migrate.ts";
+import { DirectoryError } from "./directory.ts";
 import { UnknownTokenError, UnknownUserError } from "./tokens.ts";
 
 const linesOf = (text: string): string[] => text.trim().split(/\r?\n/);
@@ -31,7 +32,7 @@ export function describeFailure(error: unknown): string[] {
   if (error instanceof FixtureError) return [`${error.kind} refused:`, ...error.problems.map((problem) => `  - ${problem}`)];
   if (error instanceof ExportError) return linesOf(error.message);
   if (error instanceof ConfigError) return error.problems;
-  if (error instanceof UnknownUserError || error instanceof UnknownTokenError || error instanceof MigrationError) return linesOf(error.message);
+  if (error instanceof UnknownUserError || error instanceof DirectoryError || error instanceof UnknownTokenError || error instanceof MigrationError) return linesOf(error.message);
   if (!(error instanceof Error)) return [`Failed: ${String(error)}`];
   if (isDatabaseUnavailable(error)) return [`The database cannot be reached: ${databaseReason(error)}`];
   if (isDatabaseError(error)) return [`The database refused the change, which was rolled back: ${databaseReason(error)}`];

@@ -7,7 +7,7 @@
 import { parseArgs } from "node:util";
 import { parseConfig } from "../env.ts";
 import { createDatabase, type Database } from "../db/client.ts";
-import { applyMigrations } from "../db/migrate.ts";
+import { applyMigrations, missingMigrations } from "../db/migrate.ts";
 import { loadDemoData } from "../fixtures/demo-data.ts";
 import { MODEL_ROLES, type ModelChoice, type ModelRole } from "../fixtures/django-dump.ts";
 import { exportFixture } from "../fixtures/export-fixture.ts";
@@ -16,24 +16,10 @@ import { readImportFile } from "../fixtures/read-fixture-file.ts";
 import { HEAP_GROWING_PERCENT, limitHeapGrowth } from "../heap-growth.ts";
 import { createToken, formatTokenTable, listTokens, parseLifetime, revokeToken, UsageError } from "./tokens.ts";
 import { describeFailure } from "./describe-failure.ts";
-import { createProgress, type Progress } from "./progress.ts";
+import type { CommandSpec } from "./command.ts";
+import { DIRECTORY_COMMANDS } from "./directory-commands.ts";
+import { createProgress } from "./progress.ts";
 import { printMessage, printResult } from "./terminal.ts";
-
-type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
-/** What a command's run gets: its arguments, its options, the database once it asks for it, a progress bar. */
-type Run = { args: string[]; values: Values; database: () => Promise<Database>; progress: Progress };
-
-type CommandSpec = {
-  /** The arguments after the command's words, as the usage shows them. */
-  synopsis: string;
-  /** The line of the overall usage. */
-  summary: string;
-  /** What --help adds below the command's usage line. */
-  help: string[];
-  options: Record<string, { type: "string" | "boolean"; multiple?: boolean }>;
-  arguments: number;
-  run(run: Run): Promise<void>;
-};
 
 const counted = (count: number, noun: string, plural = `${noun}s`) => `${count} ${count === 1 ? noun : plural}`;
 const listCounts = (counts: RecordCounts) =>
@@ -183,6 +169,34 @@ const COMMANDS: Record<string, CommandSpec> = {
       printMessage(`Token ${id} of ${username} revoked: its key is refused from now on.`);
     },
   },
+  ...DIRECTORY_COMMANDS,
+  migrate: {
+    synopsis: "",
+    summary: "apply the migrations the database lacks (every other command does so first)",
+    help: ["Runs prisma migrate deploy (scripts/prisma.mjs), under the lock that starting instances take too."],
+    options: {},
+    arguments: 0,
+    async run({ connect, target }) {
+      const applied = await applyMigrations(target, await connect());
+      printMessage(applied.length === 0 ? "The database already has every migration." : `Applied ${counted(applied.length, "migration")}: ${applied.join(", ")}.`);
+    },
+  },
+  "migrate status": {
+    synopsis: "",
+    summary: "which migrations the database lacks; exits 1 when some are pending",
+    help: ["Changes nothing. Exit codes: 0 up to date, 1 migrations pending (or the database unreachable)."],
+    options: {},
+    arguments: 0,
+    async run({ connect, target }) {
+      const pending = await missingMigrations(await connect(), target);
+      if (pending.length === 0) {
+        printResult("Up to date: the database has every migration.");
+        return 0;
+      }
+      printResult(`${counted(pending.length, "migration")} pending: ${pending.join(", ")}.`, "Run: npm run cli -- migrate (or start the service, which applies them).");
+      return 1;
+    },
+  },
 };
 
 const usageLine = (name: string) => `npm run cli -- ${name}${COMMANDS[name]!.synopsis ? ` ${COMMANDS[name]!.synopsis}` : ""}`;
@@ -217,7 +231,7 @@ async function main(argv: string[]): Promise<number> {
   const spec = COMMANDS[found.name]!;
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: spec.options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: argv, options: spec.options, allowPositionals: true, allowNegative: true, strict: true });
   } catch (error) {
     // Node's message goes on to explain `--` for positionals: its first sentence is the problem.
     printMessage(`${found.name}: ${(error as Error).message.split(/\.\s/)[0]!.replace(/\.$/, "")}.`, `Usage: ${usageLine(found.name)}`);
@@ -231,14 +245,14 @@ async function main(argv: string[]): Promise<number> {
   const config = parseConfig();
   const progress = createProgress();
   let db: Database | null = null;
+  const connect = async () => (db ??= createDatabase(config.database));
   const database = async () => {
-    db = createDatabase(config.database);
-    await applyMigrations(config.database, db);
-    return db;
+    const connected = await connect();
+    await applyMigrations(config.database, connected);
+    return connected;
   };
   try {
-    await spec.run({ args, values: parsed.values, database, progress });
-    return 0;
+    return (await spec.run({ args, values: parsed.values, database, connect, target: config.database, progress })) ?? 0;
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     printMessage(error.message);

@@ -65,7 +65,7 @@ export async function lockMigrations(target: DatabaseTarget): Promise<() => Prom
  * the history cannot be read (no table yet, another engine's layout) they all
  * count as missing, and `migrate deploy` decides and reports.
  */
-async function missingMigrations(db: Database, target: DatabaseTarget): Promise<string[]> {
+export async function missingMigrations(db: Database, target: DatabaseTarget): Promise<string[]> {
   const folder = projectPath("prisma", target.engine, "migrations");
   const project = readdirSync(folder, { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
