@@ -131,4 +131,16 @@ describe("npm run cli -- user | group | permission", () => {
     assert.match(help.stdout, /^Usage: npm run cli -- user create <username>/);
     assert.match(cli("--help").stdout, /user create[\s\S]*group members[\s\S]*permission delete/);
   });
+
+  test("migrate status tells what is pending (exit 1) and migrate applies it", { timeout: 120_000 }, async () => {
+    const fresh = await createEmptyDatabaseUrl();
+    const pending = cliOn(fresh, "migrate", "status");
+    assert.equal(pending.status, 1, pending.stderr);
+    assert.match(pending.stdout, /^2 migrations pending: \S+, \S+\.$/m);
+    const applied = cliOn(fresh, "migrate");
+    assert.equal(applied.status, 0, applied.stderr);
+    assert.match(applied.stderr, /^Applied 2 migrations: /);
+    assert.deepEqual(cliOn(fresh, "migrate", "status"), { status: 0, stdout: "Up to date: the database has every migration.\n", stderr: "" });
+    assert.match(cliOn(fresh, "migrate").stderr, /already has every migration/);
+  });
 });
