@@ -20,7 +20,10 @@ import { useJsonRequestsOnly } from "./plugins/use-json-requests-only.ts";
 import { useKnownOperationTypes } from "./plugins/use-known-operation-types.ts";
 import { useOperationLimits } from "./plugins/use-operation-limits.ts";
 import { useRequestLog, yogaLogging } from "./plugins/use-request-log.ts";
+import { API_DOCS_PATH, serveApiDocs } from "./rest/api-docs.ts";
 import { jsonResponse, notFoundResponse } from "./rest/json.ts";
+import { API_SCHEMA_PATH, serveOpenApi } from "./rest/openapi.ts";
+import { USER_ROUTE_PATH } from "./rest/user-route.ts";
 import { matchUserPath, retrieveUser } from "./rest/users.ts";
 import { schema } from "./schema/index.ts";
 import { Throttle } from "./throttle/throttle.ts";
@@ -122,6 +125,11 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
       if (asset) return asset;
     }
     if (pathname === "/") return jsonResponse(200, endpointIndex(config), { omitBody });
+    if (isApiSchemaPath(pathname) && apiSchemaServed(config)) return serveOpenApi(request);
+    if (pathname.startsWith(API_DOCS_PATH.slice(0, -1)) && apiDocsServed(config)) {
+      const docs = await serveApiDocs(request, pathname);
+      if (docs) return docs;
+    }
     const userPath = matchUserPath(pathname);
     if (userPath) return retrieveUser(request, serverContext, userPath.idText, { db, config, uses, throttle, logger });
     return notFoundResponse(omitBody);
@@ -166,11 +174,25 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
   return { fetch, yoga, uses, ready, close };
 }
 
+/**
+ * The REST route's OpenAPI document describes the API as GraphQL's
+ * introspection does, so GRAPHQL_INTROSPECTION=false hides both; the rendered
+ * reference is a developer's page like GraphiQL, so it needs GRAPHIQL too.
+ * When served, they are open to anyone, as drf-spectacular's views are by
+ * default: they describe the route, never its data.
+ */
+const apiSchemaServed = (config: Config) => config.graphql.introspection;
+const apiDocsServed = (config: Config) => config.graphql.introspection && config.graphql.graphiql;
+const isApiSchemaPath = (pathname: string) => pathname === API_SCHEMA_PATH || pathname === API_SCHEMA_PATH.slice(0, -1);
+
 /** The route `route` above sends a path to, as the access line names it; undefined for none (a 404). */
 function routeTemplate(pathname: string): string | undefined {
   if (pathname === "/graphql" || pathname === "/healthz" || pathname === "/") return pathname;
   if (pathname.startsWith(GRAPHIQL_ASSETS_PATH)) return `${GRAPHIQL_ASSETS_PATH}{file}`;
-  if (matchUserPath(pathname)) return "/api/users/{id}/";
+  if (matchUserPath(pathname)) return USER_ROUTE_PATH;
+  if (isApiSchemaPath(pathname)) return API_SCHEMA_PATH;
+  if (pathname === API_DOCS_PATH || pathname === API_DOCS_PATH.slice(0, -1)) return API_DOCS_PATH;
+  if (pathname.startsWith(API_DOCS_PATH)) return `${API_DOCS_PATH}{file}`;
   return undefined;
 }
 
@@ -179,7 +201,9 @@ function endpointIndex(config: Config) {
   return {
     graphql: "/graphql",
     graphiql: config.graphql.graphiql ? "/graphql (open in a browser)" : null,
-    user: "/api/users/{id}/",
+    user: USER_ROUTE_PATH,
+    schema: apiSchemaServed(config) ? API_SCHEMA_PATH : null,
+    docs: apiDocsServed(config) ? API_DOCS_PATH : null,
     health: "/healthz",
   };
 }
