@@ -32,7 +32,7 @@ export const OPENAPI_JSON_TYPE = "application/vnd.oai.openapi+json";
 /** drf-spectacular's name and description for DRF's TokenAuthentication. */
 const SECURITY_SCHEME = "tokenAuth";
 
-const OTHER_METHODS_NOTE = `Any other method, by a requester who may read users, is a ${OTHER_METHODS_STATUS} with \`${JSON.stringify({ detail: methodNotAllowedDetail("POST") })}\` (the method as sent).`;
+const OTHER_METHODS_NOTE = `Any other method, by a requester who may read users, is a ${OTHER_METHODS_STATUS} with the detail \`${methodNotAllowedDetail("POST")}\` (the method as sent).`;
 
 function response({ description, body, details, headers }: StatusDefinition): ResponseConfig {
   const examples = details && Object.fromEntries(Object.entries(details).map(([name, detail]) => [name, { value: { detail } }]));
