@@ -157,6 +157,25 @@ const variables = z.object({
     .refine((value) => value === undefined || /^rediss?:\/\/[^/]/.test(value), (value) => ({
       message: `expected a redis:// or rediss:// URL such as redis://localhost:6379, ${got(value ?? "")}`,
     })),
+  // Never echoed back: the message names the variable and what was wrong, not the secret.
+  METRICS_TOKEN: z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || /^[\x21-\x7e]{16,512}$/.test(value), (value) => ({
+      message: `expected 16 to 512 printable ASCII characters without spaces (such as \`openssl rand -hex 32\`), got ${value?.length ?? 0} characters`,
+    })),
+  METRICS_PORT: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined) return null;
+      const parsed = /^\d+$/.test(value) ? Number(value) : NaN;
+      if (!(parsed >= 0 && parsed <= 65535)) {
+        ctx.addIssue({ code: "custom", message: `expected a port from 0 to 65535, ${got(value)}` });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
   CORS_ORIGINS: z
     .string()
     .optional()
@@ -231,6 +250,12 @@ export type Config = {
   debugErrors: boolean;
   /** Processes serving the port: 1 serves from the starting process, more run as node:cluster workers. */
   webConcurrency: number;
+  /**
+   * Prometheus metrics (src/metrics/): off (not even collected) unless one of
+   * these is set. `token`: /metrics needs `Authorization: Bearer <token>`;
+   * `port`: served there only (on HOST), and not on the main port.
+   */
+  metrics: { token: string | null; port: number | null };
 };
 
 export class ConfigError extends Error {
@@ -259,6 +284,9 @@ export function parseConfig(source: Record<string, string | undefined> = process
     throw new ConfigError([
       `Invalid configuration: GRAPHIQL: GraphiQL runs the text typed in it, which GRAPHQL_TRUSTED_DOCUMENTS refuses: leave GRAPHIQL unset (off with trusted documents) or set it to false, ${got(present.GRAPHIQL!)}`,
     ]);
+  }
+  if (env.METRICS_PORT !== null && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT) {
+    throw new ConfigError([`Invalid configuration: METRICS_PORT: expected another port than PORT (${env.PORT}), ${got(String(env.METRICS_PORT))}`]);
   }
   return {
     database: env.DATABASE_URL,
@@ -301,5 +329,6 @@ export function parseConfig(source: Record<string, string | undefined> = process
     demoData: env.DEMO_DATA,
     debugErrors: env.DEBUG_ERRORS,
     webConcurrency: env.WEB_CONCURRENCY,
+    metrics: { token: env.METRICS_TOKEN ?? null, port: env.METRICS_PORT },
   };
 }

@@ -13,6 +13,9 @@ import { demoKeyIsActive, loadDemoData } from "./fixtures/demo-data.ts";
 import { HEAP_GROWING_PERCENT, keepWasmBaselineOnly, limitHeapGrowth } from "./heap-growth.ts";
 import { createHttpServer } from "./http/node-server.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { aggregateWorkerMetrics } from "./metrics/cluster-metrics.ts";
+import { createMetricsServer, listenForMetrics } from "./metrics/metrics-server.ts";
+import type { ReadMetrics } from "./metrics/scrape.ts";
 import { applyMigrations } from "./db/migrate.ts";
 import { createApp } from "./server.ts";
 import { waitForDatabase } from "./db/wait.ts";
@@ -64,11 +67,21 @@ async function prepareDatabase(db: Database, config: Config, logger: Logger, isN
   return { applied, demoData };
 }
 
+/** METRICS_PORT's server, listening; null when the figures are served on the main port, or not at all. */
+async function serveMetricsPort(config: Config, read: ReadMetrics | null) {
+  if (config.metrics.port === null || read === null) return null;
+  const server = createMetricsServer(config.metrics.token, read);
+  const port = await listenForMetrics(server, config.metrics.port, config.http.host);
+  return { server, port };
+}
+
 /** Serves the app on the port until SIGTERM or SIGINT, then drains and exits; resolves once listening. */
-async function serve(db: Database, config: Config, logger: Logger): Promise<{ address: AddressInfo; showDemoKey: boolean }> {
+async function serve(db: Database, config: Config, logger: Logger): Promise<{ address: AddressInfo; showDemoKey: boolean; metricsPort: number | null }> {
   const showDemoKey = await demoKeyIsActive(db);
   const app = createApp({ db, config, logger, showDemoKey });
   await app.ready();
+  // A worker's primary serves METRICS_PORT, with every worker's figures.
+  const metricsServer = cluster.isWorker ? null : await serveMetricsPort(config, app.readMetrics);
   const server = createHttpServer(app.fetch, config.http, logger);
   // Before the port opens: a SIGTERM sent as soon as the service says it
   // listens must drain it, not kill it halfway through its banner.
@@ -78,6 +91,8 @@ async function serve(db: Database, config: Config, logger: Logger): Promise<{ ad
     if (stopping) return;
     stopping = true;
     logger.info(`${signal}: draining requests, then stopping.`);
+    metricsServer?.server.close();
+    metricsServer?.server.closeIdleConnections();
     server.close(async () => {
       await app.close();
       await db.$disconnect();
@@ -99,7 +114,16 @@ async function serve(db: Database, config: Config, logger: Logger): Promise<{ ad
     });
     server.listen(config.http.port, config.http.host, resolve);
   });
-  return { address: server.address() as AddressInfo, showDemoKey };
+  return { address: server.address() as AddressInfo, showDemoKey, metricsPort: metricsServer?.port ?? null };
+}
+
+function describeMetrics(config: Config, url: string, metricsPort: number | null): string {
+  if (metricsPort !== null) {
+    const host = config.http.host === "0.0.0.0" || config.http.host === "::" ? "localhost" : config.http.host.includes(":") ? `[${config.http.host}]` : config.http.host;
+    return `http://${host}:${metricsPort}/metrics${config.metrics.token ? " (with METRICS_TOKEN as a bearer token)" : ""}`;
+  }
+  if (config.metrics.token) return `${url}/metrics (with METRICS_TOKEN as a bearer token)`;
+  return "off (METRICS_TOKEN or METRICS_PORT turns them on)";
 }
 
 async function main() {
@@ -118,13 +142,17 @@ async function main() {
   const { applied, demoData } = await prepareDatabase(db, config, logger, isNewDefaultFile);
   let address: AddressInfo;
   let showDemoKey: boolean;
+  let metricsPort: number | null;
+  const metricsOn = config.metrics.token !== null || config.metrics.port !== null;
   if (config.webConcurrency === 1) {
-    ({ address, showDemoKey } = await serve(db, config, logger));
+    ({ address, showDemoKey, metricsPort } = await serve(db, config, logger));
   } else {
     showDemoKey = await demoKeyIsActive(db);
-    // The workers open their own connections; the primary serves nothing.
+    // The workers open their own connections; the primary serves nothing but METRICS_PORT.
     await db.$disconnect();
     keepThrottleCountsForWorkers(config.throttle);
+    // Opened before the workers start, so that a METRICS_PORT in use stops the start at once.
+    metricsPort = (await serveMetricsPort(config, metricsOn ? aggregateWorkerMetrics() : null))?.port ?? null;
     address = await startWorkers(config.webConcurrency, logger);
   }
 
@@ -148,6 +176,7 @@ async function main() {
         trustedDocuments: config.graphql.trustedDocuments
           ? `${config.graphql.trustedDocuments.documents.size} from ${config.graphql.trustedDocuments.path}, no other document runs`
           : "off (any document runs)",
+        metrics: describeMetrics(config, url, metricsPort),
       },
     },
     `users-gateway listening on http://${config.http.host}:${address.port}`,

@@ -1,6 +1,7 @@
 // The HTTP app as one fetch handler: Yoga at /graphql, GraphiQL's files, the
 // REST route, the health check, an index at /, and a JSON 404 for everything
 // else. Tests call `fetch` in-process; src/http/node-server.ts puts it on a port.
+import cluster from "node:cluster";
 import { blockFieldSuggestionsPlugin } from "@escape.tech/graphql-armor-block-field-suggestions";
 import { createYoga, maskError as defaultMaskError, shouldRenderGraphiQL, type Plugin } from "graphql-yoga";
 import { UseRecorder } from "./auth/use-recorder.ts";
@@ -11,17 +12,24 @@ import { asServiceUnavailable, badRequestDetail, SERVER_ERROR_DETAIL, ServiceUna
 import { DEMO_ADMIN_KEY } from "./fixtures/demo-data.ts";
 import { GRAPHIQL_ASSETS_PATH, GRAPHIQL_CONTENT_SECURITY_POLICY, renderGraphiQLPage, serveGraphiQLAsset } from "./graphiql.ts";
 import { hostName, isAllowedHost } from "./http/hosts.ts";
-import { REQUEST_ID_HEADER, startRequestLog } from "./http/request-log.ts";
+import { loggerFor, REQUEST_ID_HEADER, startRequestLog } from "./http/request-log.ts";
 import { requestPath, type ServerContext } from "./http/request-target.ts";
 import { addResponseHeaders, isCorsPreflight } from "./http/response-headers.ts";
 import type { Logger } from "./logger.ts";
+import { metricsFromPrimary } from "./metrics/cluster-metrics.ts";
+import { createMetrics } from "./metrics/metrics.ts";
+import { METRICS_PATH, serveMetrics, type ReadMetrics } from "./metrics/scrape.ts";
 import { useDisableIntrospection } from "./plugins/use-disable-introspection.ts";
 import { useJsonRequestsOnly } from "./plugins/use-json-requests-only.ts";
 import { useKnownOperationTypes } from "./plugins/use-known-operation-types.ts";
+import { useMetrics } from "./plugins/use-metrics.ts";
 import { useOperationLimits } from "./plugins/use-operation-limits.ts";
 import { useRequestLog, yogaLogging } from "./plugins/use-request-log.ts";
 import { useTrustedDocuments } from "./plugins/use-trusted-documents.ts";
+import { API_DOCS_PATH, serveApiDocs } from "./rest/api-docs.ts";
 import { jsonResponse, notFoundResponse } from "./rest/json.ts";
+import { API_SCHEMA_PATH, serveOpenApi } from "./rest/openapi.ts";
+import { USER_ROUTE_PATH } from "./rest/user-route.ts";
 import { matchUserPath, retrieveUser } from "./rest/users.ts";
 import { schema } from "./schema/index.ts";
 import { Throttle } from "./throttle/throttle.ts";
@@ -70,6 +78,12 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
   // "Did you mean …" in a validation error names fields and types: with
   // introspection off the schema is not to be explored, so they are hidden too.
   if (!config.graphql.introspection) plugins.push(useDisableIntrospection(), blockFieldSuggestionsPlugin());
+  // Off unless asked for: then not even collected, and a request pays for nothing.
+  const metrics = config.metrics.token !== null || config.metrics.port !== null ? createMetrics(db) : null;
+  if (metrics) plugins.push(useMetrics(metrics.registry));
+  // A worker's own figures are a share of the instance's: its primary adds them all up.
+  const readMetrics: ReadMetrics | null =
+    metrics && (cluster.isWorker ? metricsFromPrimary : async () => ({ text: await metrics.registry.metrics(), contentType: metrics.registry.contentType }));
   const yoga = createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: "/graphql",
@@ -106,6 +120,11 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
     const pathname = requestPath(request, serverContext);
     // Before the Host check: probes send the pod's address, not a public name.
     if (pathname === "/healthz") return checkHealth(request, db);
+    // So are scrapers; and before any throttle: a scrape is never counted against a client's rate.
+    // With METRICS_PORT, the figures are served on that port only (src/index.ts).
+    if (pathname === METRICS_PATH && readMetrics && config.metrics.token !== null && config.metrics.port === null) {
+      return answerMetrics(request, config.metrics.token, readMetrics, logger);
+    }
     const hostRefusal = refuseHost(request, config.http.allowedHosts);
     if (hostRefusal) return jsonResponse(400, { detail: hostRefusal });
     // Answered for any path once CORS is on; the CORS headers, for a listed origin only, are added below.
@@ -126,6 +145,11 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
       if (asset) return asset;
     }
     if (pathname === "/") return jsonResponse(200, endpointIndex(config), { omitBody });
+    if (isApiSchemaPath(pathname) && apiSchemaServed(config)) return serveOpenApi(request);
+    if (pathname.startsWith(API_DOCS_PATH.slice(0, -1)) && apiDocsServed(config)) {
+      const docs = await serveApiDocs(request, pathname);
+      if (docs) return docs;
+    }
     const userPath = matchUserPath(pathname);
     if (userPath) return retrieveUser(request, serverContext, userPath.idText, { db, config, uses, throttle, logger });
     return notFoundResponse(omitBody);
@@ -137,6 +161,7 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
    * in one line (src/http/request-log.ts).
    */
   async function fetch(request: Request, serverContext: ServerContext = {}): Promise<Response> {
+    const started = metrics ? performance.now() : 0;
     const log = startRequestLog(request, logger);
     let response: Response;
     try {
@@ -154,7 +179,9 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
     }
     response.headers.set(REQUEST_ID_HEADER, log.id);
     const pathname = requestPath(request, serverContext);
-    log.end(request.method, response.status, routeTemplate(pathname), pathname);
+    const template = routeTemplate(pathname);
+    log.end(request.method, response.status, template, pathname);
+    metrics?.observeRequest(request.method, template, response.status, (performance.now() - started) / 1000);
     return addResponseHeaders(response, request, config.http.corsOrigins);
   }
 
@@ -167,14 +194,38 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
   /** Call before serving: waits (boundedly) for the throttle's Redis, when there is one. */
   const ready = () => throttle.connected();
 
-  return { fetch, yoga, uses, ready, close };
+  return { fetch, yoga, uses, ready, close, readMetrics };
 }
+
+/** The figures, or a 503 when a worker's primary could not collect them in time (logged). */
+async function answerMetrics(request: Request, token: string, read: ReadMetrics, logger: Logger): Promise<Response> {
+  try {
+    return await serveMetrics(request, token, read);
+  } catch (error) {
+    loggerFor(request, logger).warn({ err: error }, "Metrics could not be collected");
+    return jsonResponse(503, { detail: "The metrics could not be collected. Try again shortly." });
+  }
+}
+
+/**
+ * The REST route's OpenAPI document describes the API as GraphQL's
+ * introspection does, so GRAPHQL_INTROSPECTION=false hides both; the rendered
+ * reference is a developer's page like GraphiQL, so it needs GRAPHIQL too.
+ * When served, they are open to anyone, as drf-spectacular's views are by
+ * default: they describe the route, never its data.
+ */
+const apiSchemaServed = (config: Config) => config.graphql.introspection;
+const apiDocsServed = (config: Config) => config.graphql.introspection && config.graphql.graphiql;
+const isApiSchemaPath = (pathname: string) => pathname === API_SCHEMA_PATH || pathname === API_SCHEMA_PATH.slice(0, -1);
 
 /** The route `route` above sends a path to, as the access line names it; undefined for none (a 404). */
 function routeTemplate(pathname: string): string | undefined {
-  if (pathname === "/graphql" || pathname === "/healthz" || pathname === "/") return pathname;
+  if (pathname === "/graphql" || pathname === "/healthz" || pathname === "/" || pathname === METRICS_PATH) return pathname;
   if (pathname.startsWith(GRAPHIQL_ASSETS_PATH)) return `${GRAPHIQL_ASSETS_PATH}{file}`;
-  if (matchUserPath(pathname)) return "/api/users/{id}/";
+  if (matchUserPath(pathname)) return USER_ROUTE_PATH;
+  if (isApiSchemaPath(pathname)) return API_SCHEMA_PATH;
+  if (pathname === API_DOCS_PATH || pathname === API_DOCS_PATH.slice(0, -1)) return API_DOCS_PATH;
+  if (pathname.startsWith(API_DOCS_PATH)) return `${API_DOCS_PATH}{file}`;
   return undefined;
 }
 
@@ -183,7 +234,9 @@ function endpointIndex(config: Config) {
   return {
     graphql: "/graphql",
     graphiql: config.graphql.graphiql ? "/graphql (open in a browser)" : null,
-    user: "/api/users/{id}/",
+    user: USER_ROUTE_PATH,
+    schema: apiSchemaServed(config) ? API_SCHEMA_PATH : null,
+    docs: apiDocsServed(config) ? API_DOCS_PATH : null,
     health: "/healthz",
   };
 }

@@ -178,6 +178,8 @@ describe("what each endpoint accepts", () => {
       graphql: "/graphql",
       graphiql: "/graphql (open in a browser)",
       user: "/api/users/{id}/",
+      schema: "/api/schema/",
+      docs: "/api/docs/",
       health: "/healthz",
     });
   });

@@ -14,6 +14,8 @@ export type ServiceProcess = {
   exited: Promise<{ code: number | null; output: string }>;
   /** Resolves once its output shows `pattern`. */
   sees(pattern: RegExp): Promise<void>;
+  /** Everything it has printed so far. */
+  output(): string;
 };
 
 /**
@@ -61,7 +63,7 @@ export function startService(env: Record<string, string>, { cwd = fileURLToPath(
     }),
   ]);
   origin.catch(() => {}); // Observed by whoever awaits it; not an unhandled rejection otherwise.
-  return { child, origin, exited, sees };
+  return { child, origin, exited, sees, output: () => output };
 }
 
 /** The service's log records in `output`: its JSON lines (its form when stderr is not a terminal), parsed; other lines are skipped. */

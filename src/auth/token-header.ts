@@ -10,7 +10,9 @@ export type TokenHeader =
 
 // Python's bytes.split() with no argument splits on runs of ASCII whitespace.
 const ASCII_WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0b, 0x0c, 0x0d]);
-const TOKEN_KEYWORD = "token";
+/** The scheme's word, as DRF writes it in WWW-Authenticate; compared case-insensitively. */
+export const TOKEN_KEYWORD = "Token";
+const TOKEN_KEYWORD_LOWER = TOKEN_KEYWORD.toLowerCase();
 
 function splitOnWhitespace(bytes: Uint8Array): Uint8Array[] {
   const words: Uint8Array[] = [];
@@ -38,7 +40,7 @@ export function parseTokenHeader(header: string | null): TokenHeader {
   const words = splitOnWhitespace(Buffer.from(header, "latin1"));
   const scheme = words[0] ? Buffer.from(words[0]).toString("latin1") : "";
   // bytes.lower() folds ASCII letters only, so compare on ASCII alone.
-  if (scheme.replace(/[A-Z]/g, (letter) => letter.toLowerCase()) !== TOKEN_KEYWORD) return { kind: "absent" };
+  if (scheme.replace(/[A-Z]/g, (letter) => letter.toLowerCase()) !== TOKEN_KEYWORD_LOWER) return { kind: "absent" };
   if (words.length === 1) return { kind: "malformed", detail: DRF_MESSAGES.noCredentials };
   if (words.length > 2) {
     return { kind: "malformed", detail: DRF_MESSAGES.tokenWithSpaces };

@@ -103,6 +103,10 @@ export function prepareSqliteFile(target: DatabaseTarget): void {
   closeSync(openSync(target.filename, "a", 0o600));
 }
 
+/** The pg pool under each PostgreSQL adapter factory, for its figures (src/metrics/metrics.ts). */
+const pools = new WeakMap<object, pg.Pool>();
+export const pgPoolOf = (factory: object): pg.Pool | null => pools.get(factory) ?? null;
+
 export function createAdapterFactory(target: DatabaseTarget, settings: PoolSettings = DEFAULT_POOL_SETTINGS) {
   if (target.engine === "sqlite") {
     prepareSqliteFile(target);
@@ -131,5 +135,7 @@ export function createAdapterFactory(target: DatabaseTarget, settings: PoolSetti
     // running migrations, the CLI) alive, nor a migration's advisory lock held.
     allowExitOnIdle: true,
   });
-  return new PrismaPg(pool, { disposeExternalPool: true });
+  const factory = new PrismaPg(pool, { disposeExternalPool: true });
+  pools.set(factory, pool);
+  return factory;
 }

@@ -13,7 +13,7 @@ import type { Prisma } from "../../generated/sqlite/prisma/client.ts";
 import { PrismaClient as PostgresPrismaClient } from "../../generated/postgres/prisma/client.ts";
 import { PrismaClient as SqlitePrismaClient } from "../../generated/sqlite/prisma/client.ts";
 import type { DatabaseTarget, Engine } from "./url.ts";
-import { createAdapterFactory, DEFAULT_POOL_SETTINGS, type PoolSettings } from "./adapter.ts";
+import { createAdapterFactory, DEFAULT_POOL_SETTINGS, pgPoolOf, type PoolSettings } from "./adapter.ts";
 
 /**
  * Both engines' clients are generated from one model source (prisma/models.prisma),
@@ -30,6 +30,18 @@ export type DatabaseOptions = {
 };
 
 const engines = new WeakMap<Database, Engine>();
+
+export type PoolFigures = { total: number; idle: number; waiting: number; max: number };
+const poolFigureReaders = new WeakMap<Database, () => PoolFigures>();
+
+/**
+ * The PostgreSQL pool's connections now: open, idle, and requests waiting for
+ * one; null on SQLite, which has one connection and no pool (a statement there
+ * runs synchronously, so nothing ever waits for a connection).
+ */
+export function poolFigures(db: Database): PoolFigures | null {
+  return poolFigureReaders.get(db)?.() ?? null;
+}
 
 /** The driver adapter a client has connected, for readRows(); null until the client connects, and again once it disconnects. */
 type ConnectedAdapter = { current: SqlDriverAdapter | null; direct: number; throughTheOrm: number };
@@ -66,6 +78,11 @@ export function createDatabase(target: DatabaseTarget, options: DatabaseOptions 
       ? new SqlitePrismaClient({ adapter })
       : (new PostgresPrismaClient({ adapter }) as unknown as Database);
   engines.set(db, target.engine);
+  const pool = pgPoolOf(factory);
+  if (pool) {
+    const max = options.pool?.poolSize ?? DEFAULT_POOL_SETTINGS.poolSize;
+    poolFigureReaders.set(db, () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }));
+  }
   connectedAdapters.set(db, holder);
   return db;
 }

@@ -3,6 +3,7 @@
 // of src/users/user-view.ts, the same ones the GraphQL fields resolve to.
 import type { User } from "../../generated/sqlite/prisma/client.ts";
 import { assertMayReadUsers, findReadableUser } from "../auth/access.ts";
+import { TOKEN_KEYWORD } from "../auth/token-header.ts";
 import { createContext, type ContextDependencies, type GraphQLContext } from "../context.ts";
 import {
   asServiceUnavailable,
@@ -30,6 +31,7 @@ import {
   type UserSummary,
 } from "../users/user-view.ts";
 import { jsonResponse } from "./json.ts";
+import { methodNotAllowedDetail, OPTIONS_METADATA, USER_ID_PATTERN, USER_ROUTE_HEADERS, type UserBody } from "./user-route.ts";
 
 /** `/api/users/<id>` with or without the trailing slash; null when the path is not this route's. */
 export function matchUserPath(pathname: string): { idText: string } | null {
@@ -42,18 +44,8 @@ export function matchUserPath(pathname: string): { idText: string } | null {
     return null;
   }
   // Django's <int:pk> is [0-9]+: any other id does not match the route at all.
-  return /^[0-9]+$/.test(idText) ? { idText } : null;
+  return USER_ID_PATTERN.test(idText) ? { idText } : null;
 }
-
-const ALLOW = "GET, HEAD, OPTIONS";
-
-// What DRF's SimpleMetadata answers to OPTIONS on a read-only view.
-const OPTIONS_METADATA = {
-  name: "Retrieve User",
-  description: "Retrieve a specific user by its unique ID.",
-  renders: ["application/json"],
-  parses: ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"],
-};
 
 const summaryBody = (summary: UserSummary) => ({
   id: summary.id,
@@ -61,8 +53,8 @@ const summaryBody = (summary: UserSummary) => ({
   full_name: summary.fullName,
 });
 
-/** The documented body, keys in the order of the seed page's example. */
-export async function renderUserBody(ctx: GraphQLContext, user: User) {
+/** The documented body (user-route.ts), keys in the order of the seed page's example. */
+export async function renderUserBody(ctx: GraphQLContext, user: User): Promise<UserBody> {
   // invitees_count is the invitees' number: the list is read anyway, and counting it apart cost a statement.
   const [invitedBy, invitees, groups, permissions] = await Promise.all([
     loadInvitedBy(ctx, user),
@@ -105,7 +97,7 @@ export async function renderUserBody(ctx: GraphQLContext, user: User) {
 
 /** The headers DRF's exception handler adds: the scheme to authenticate with, or when to try again. */
 function drfErrorHeaders(error: ClientFacingError): Record<string, string> {
-  if (error instanceof UnauthenticatedError) return { "WWW-Authenticate": "Token" };
+  if (error instanceof UnauthenticatedError) return { "WWW-Authenticate": TOKEN_KEYWORD };
   if (error instanceof ThrottledError) return { "Retry-After": String(error.waitSeconds) };
   return {};
 }
@@ -120,14 +112,14 @@ export async function retrieveUser(
   const method = request.method.toUpperCase();
   const omitBody = method === "HEAD";
   const answer = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-    jsonResponse(status, body, { omitBody, headers: { Allow: ALLOW, Vary: "Accept", ...headers } });
+    jsonResponse(status, body, { omitBody, headers: { ...USER_ROUTE_HEADERS, ...headers } });
 
   try {
     const ctx = await createContext(request, serverContext, dependencies);
     assertMayReadUsers(ctx);
     await dependencies.throttle.checkRequester(ctx);
     if (method === "OPTIONS") return answer(200, OPTIONS_METADATA);
-    if (method !== "GET" && method !== "HEAD") return answer(405, { detail: `Method "${request.method}" not allowed.` });
+    if (method !== "GET" && method !== "HEAD") return answer(405, { detail: methodNotAllowedDetail(request.method) });
     const id = parseUserId(idText);
     const user = id === null ? null : await findReadableUser(ctx, id);
     if (!user) return answer(404, { detail: DRF_MESSAGES.notFound });
