@@ -5,11 +5,11 @@
 // Same browser rule as graphiql-browser.test.ts: skipped without Chromium, except in CI (test/requirements.ts).
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { SEED_TOKEN } from "./fixtures/directory.ts";
 import { createEmptyDatabaseUrl } from "./helpers.ts";
 import { startService, type ServiceProcess } from "./service-process.ts";
-import { CHROMIUM, skipWithoutChromium } from "./requirements.ts";
+import { launchChromium, skipWithoutChromium } from "./requirements.ts";
 
 
 describe("the API reference in a browser", { skip: skipWithoutChromium() }, () => {
@@ -19,10 +19,7 @@ describe("the API reference in a browser", { skip: skipWithoutChromium() }, () =
   before(async () => {
     service = startService({ DATABASE_URL: await createEmptyDatabaseUrl(), DEMO_DATA: "true" });
     origin = await service.origin;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

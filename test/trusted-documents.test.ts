@@ -12,8 +12,6 @@ import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
 import { print } from "graphql";
 import { ConfigError, parseConfig } from "../src/env.ts";
-import { createLogger } from "../src/logger.ts";
-import { createApp } from "../src/server.ts";
 import { SignedInDocument, StaffDirectoryDocument, StaffMemberDocument } from "../examples/web-client/src/gql/graphql.ts";
 import { directoryFixture } from "./fixtures/directory.ts";
 import { keyFor } from "./fixtures/keys.ts";
@@ -46,11 +44,7 @@ describe("trusted documents", () => {
     app = await createTestApp(directoryFixture());
   });
 
-  /** The app over the same database, configured with `env`. */
-  function appWith(env: Record<string, string>) {
-    const config = parseConfig({ DATABASE_URL: app.target.url, LOG_LEVEL: "silent", ...env });
-    return createApp({ db: app.db, config, logger: createLogger("silent") });
-  }
+  const appWith = (env: Record<string, string>) => app.appWith(env);
   const trusting = () => appWith({ GRAPHQL_TRUSTED_DOCUMENTS: EXAMPLE_MANIFEST });
 
   async function send(served: ReturnType<typeof appWith>, init: { body?: unknown; query?: Record<string, unknown>; accept?: string }) {

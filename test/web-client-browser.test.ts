@@ -17,7 +17,7 @@ import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { after, before, describe, test } from "node:test";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { importFixture } from "../src/fixtures/import-fixture.ts";
 import { parseFixture } from "../src/fixtures/parse-fixture.ts";
 import {
@@ -31,7 +31,7 @@ import {
 import { directoryFixture } from "./fixtures/directory.ts";
 import { keyFor } from "./fixtures/keys.ts";
 import { createTestDatabase } from "./helpers.ts";
-import { CHROMIUM, skipWithoutChromium } from "./requirements.ts";
+import { launchChromium, skipWithoutChromium } from "./requirements.ts";
 import { startService, type ServiceProcess } from "./service-process.ts";
 
 
@@ -103,11 +103,7 @@ describe("the web client example in a browser", { skip: skipWithoutChromium() },
     // The banner (the line that gave the origin) says what the service trusts.
     const bannerSays = service.sees(/"trustedDocuments":"3 from [^"]*persisted-documents\.json, no other document runs"/);
     await Promise.race([bannerSays, new Promise((_, reject) => setTimeout(() => reject(new Error("the banner does not name the manifest")), 2_000))]);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      // No sandbox as root; no background traffic on a closed network.
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
