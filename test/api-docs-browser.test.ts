@@ -24,6 +24,7 @@ describe("the API reference in a browser", { skip: skipWithoutChromium() }, () =
   after(async () => {
     await browser?.close();
     service?.child.kill("SIGTERM");
+    await service?.exited;
   });
 
   test("shows the route, its statuses and its User body; tries it out with a token", { timeout: 60_000 }, async () => {

@@ -23,6 +23,7 @@ describe("GraphiQL in a browser", { skip: skipWithoutChromium() }, () => {
   after(async () => {
     await browser?.close();
     service?.child.kill("SIGTERM");
+    await service?.exited;
   });
 
   test("runs the default query with a token from the Headers tab", { timeout: 60_000 }, async () => {

@@ -39,7 +39,8 @@ export const TEST_ENGINE = process.env.TEST_DATABASE === "postgres" ? "postgres"
 export async function createEmptyDatabaseUrl(): Promise<string> {
   if (TEST_ENGINE === "sqlite") {
     const directory = mkdtempSync(join(tmpdir(), "users-gateway-test-"));
-    cleanups.push(async () => rmSync(directory, { recursive: true, force: true }));
+    // Retried: a service a test has just stopped may still be writing its last uses there.
+    cleanups.push(async () => rmSync(directory, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
     return `file:${join(directory, "test.db")}`;
   }
   const serverUrl = process.env.TEST_POSTGRES_URL;

@@ -149,8 +149,9 @@ describe("WEB_CONCURRENCY=2: the figures are both workers' added up", { timeout:
     service = startService({ DATABASE_URL: await createEmptyDatabaseUrl(), DEMO_DATA: "true", WEB_CONCURRENCY: "2", METRICS_PORT: "0", METRICS_TOKEN: TOKEN });
     origin = await service.origin;
   });
-  after(() => {
+  after(async () => {
     service?.child.kill("SIGTERM");
+    await service?.exited;
   });
 
   test("requests spread over the workers are all counted, on METRICS_PORT and through a worker alike", { timeout: 60_000 }, async () => {
@@ -178,8 +179,9 @@ describe("WEB_CONCURRENCY=2 with METRICS_TOKEN only: a worker answers with every
     service = startService({ DATABASE_URL: await createEmptyDatabaseUrl(), DEMO_DATA: "true", WEB_CONCURRENCY: "2", METRICS_TOKEN: TOKEN });
     origin = await service.origin;
   });
-  after(() => {
+  after(async () => {
     service?.child.kill("SIGTERM");
+    await service?.exited;
   });
 
   test("each scrape, whichever worker takes it, counts every request", { timeout: 60_000 }, async () => {

@@ -72,9 +72,11 @@ function uniqueViolation(error: unknown, what: string): never {
     // Prisma 7 over a driver adapter names the columns in the adapter's error; older engines in `target`.
     const meta = error.meta as { target?: unknown; driverAdapterError?: { cause?: { constraint?: { fields?: unknown; index?: unknown } } } } | undefined;
     const constraint = meta?.driverAdapterError?.cause?.constraint;
-    const fields = [meta?.target, constraint?.fields].find(Array.isArray) as string[] | undefined;
+    // SQLite's adapter gives the columns; PostgreSQL's the index, which Prisma names <Model>_<field>_key.
+    const fromIndex = typeof constraint?.index === "string" ? /^[A-Za-z]+_(\w+)_key$/.exec(constraint.index)?.[1]?.split("_") : undefined;
+    const fields = ([meta?.target, constraint?.fields].find(Array.isArray) as string[] | undefined) ?? fromIndex;
     const words = (name: string) => name.replace(/[A-Z]/g, (letter) => ` ${letter.toLowerCase()}`);
-    const field = fields ? fields.map(words).join(", ") : typeof constraint?.index === "string" ? `value (${constraint.index})` : "value";
+    const field = fields ? fields.map(words).join(", ") : "value";
     throw new DirectoryError(`${what}: another record already has this ${field}.`);
   }
   throw error;
