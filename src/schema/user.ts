@@ -21,10 +21,10 @@ import {
   decodeIdCursor,
   DEFAULT_USER_ORDER,
   encodeIdCursor,
-  encodeUserCursor,
   findUserPage,
   MAX_PAGE_SIZE,
   USER_ORDER_FIELDS,
+  userCursorEncoder,
 } from "../users/user-list.ts";
 import { builder } from "./builder.ts";
 import { GroupRef } from "./group.ts";
@@ -149,7 +149,7 @@ builder.queryFields((t) => ({
         const filter = args.filter ?? {};
         const engine = ctx.config.database.engine;
         const connection = await resolveCursorConnection<Promise<User[]>>(
-          { args, toCursor: (user) => encodeUserCursor(order, user, engine), defaultSize: 20, maxSize: MAX_PAGE_SIZE },
+          { args, toCursor: userCursorEncoder(order, engine), defaultSize: 20, maxSize: MAX_PAGE_SIZE },
           async (page): Promise<User[]> => {
             const users = await findUserPage(ctx.db, engine, { filter, order, ...page });
             // The page's users are loaded: a nested field that names one reads no more.

@@ -84,12 +84,17 @@ function sortKeys(field: UserOrderField, engine: Engine): SortKey[] {
 // as base64url JSON: opaque to clients, checked in full when it comes back.
 const orderName = (order: UserOrder) => `${order.field}:${order.direction}`;
 
-export function encodeUserCursor(order: UserOrder, user: User, engine: Engine): string {
-  const values = sortKeys(order.field, engine).map((key) => {
-    const value = key.valueOf(user);
-    return value instanceof Date ? value.toISOString() : value;
-  });
-  return Buffer.from(JSON.stringify([orderName(order), ...values])).toString("base64url");
+/** Each user's cursor in `order`: the order's keys are built once for a page, not once per edge. */
+export function userCursorEncoder(order: UserOrder, engine: Engine): (user: User) => string {
+  const keys = sortKeys(order.field, engine);
+  const name = orderName(order);
+  return (user) => {
+    const values = keys.map((key) => {
+      const value = key.valueOf(user);
+      return value instanceof Date ? value.toISOString() : value;
+    });
+    return Buffer.from(JSON.stringify([name, ...values])).toString("base64url");
+  };
 }
 
 /** A cursor of the id order, for lists that have no other (a user's invitees). */
