@@ -31,6 +31,7 @@ register();
 const { parseDatabaseUrl } = await import("../src/db/url.ts");
 const { createAdapterFactory } = await import("../src/db/adapter.ts");
 const { parseConfig } = await import("../src/env.ts");
+const { lockMigrations, MIGRATION_LOCK_HELD_ENV } = await import("../src/db/migrate.ts");
 const { bindMigrationAwareSqlAdapterFactory } = await import("@prisma/driver-adapter-utils");
 const engineGlue = await import("@prisma/schema-engine-wasm/schema_engine_bg");
 
@@ -58,7 +59,43 @@ function datasourceUrl() {
 
 /** The service's adapter for the URL the CLI names, with the service's pool settings (timeouts). */
 function connectTo(url) {
-  return createAdapterFactory(parseDatabaseUrl(url), parseConfig().pool);
+  const target = parseDatabaseUrl(url);
+  return withMigrationLockFile(createAdapterFactory(target, parseConfig().pool), target);
+}
+
+/**
+ * The engine's migration lock on SQLite, as its `acquire_lock()` takes it:
+ * this statement, which would hold the whole file until the engine exits. A
+ * SQLite file is in WAL mode here (src/db/adapter.ts), where every open
+ * connection holds a shared lock on it, so that lock is never granted while
+ * the service, a worker or the CLI has the file open: the migration failed
+ * after the busy timeout ("unknown variant `SocketTimeout`"). Prisma's engine
+ * itself skips the statement for libSQL and D1 (prisma/prisma-engines#5309).
+ * Here the migration lock file of src/db/migrate.ts takes its role, one
+ * migration at a time: taken now, unless the service's start that ran this
+ * CLI holds it already, and released when this process exits.
+ */
+const EXCLUSIVE_LOCK = "PRAGMA main.locking_mode=EXCLUSIVE";
+
+function withMigrationLockFile(factory, target) {
+  if (factory.provider !== "sqlite") return factory;
+  const connect = factory.connect.bind(factory);
+  let locked = process.env[MIGRATION_LOCK_HELD_ENV] === "1";
+  factory.connect = async () => {
+    const adapter = await connect();
+    // The engine sends it through executeRaw.
+    const executeRaw = adapter.executeRaw.bind(adapter);
+    adapter.executeRaw = async (query) => {
+      if (query.sql.trim() !== EXCLUSIVE_LOCK) return executeRaw(query);
+      if (!locked) {
+        await lockMigrations(target);
+        locked = true;
+      }
+      return 0;
+    };
+    return adapter;
+  };
+  return factory;
 }
 
 async function loadEngine() {

@@ -191,7 +191,7 @@ export async function serializeBulkWrites(db: Database, tx: Transaction): Promis
  * Call first in a transaction that only reads and must see one moment's
  * data (an export). PostgreSQL's default, READ COMMITTED, shows each
  * statement the commits made since the last; a SQLite transaction reads one
- * snapshot from its first read on (writers wait for it to end).
+ * snapshot from its first read on (in WAL mode, writers go on beside it).
  */
 export async function readSnapshot(db: Database, tx: Transaction): Promise<void> {
   if (engines.get(db) === "postgres") await tx.$executeRawUnsafe("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");

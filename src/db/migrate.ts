@@ -4,13 +4,12 @@
 //
 // Several processes may start at once over one database (instances, workers,
 // the CLI beside a running service). On PostgreSQL `migrate deploy` takes an
-// advisory lock itself. On SQLite it does not, and its schema engine opens
-// the file with `locking_mode=EXCLUSIVE`: it keeps its read lock until it
-// exits, so beside another process's write the two wait on each other until
-// the busy timeout, and the migration fails (seen in CI: "unknown variant
-// `SocketTimeout`", after 30 s). So on SQLite the check and the migration run
-// under a lock file held across processes, and the Prisma CLI is not started
-// at all when the database already has every migration.
+// advisory lock itself. On SQLite its lock is `locking_mode=EXCLUSIVE`, which
+// the open connections of a WAL file never let it take, so our schema engine
+// bridge takes this lock file instead (scripts/prisma-schema-engine.mjs). At
+// a start, the check and the migration run under that lock, held across
+// processes, and the Prisma CLI is not started at all when the database
+// already has every migration.
 import { execFile } from "node:child_process";
 import { readdirSync } from "node:fs";
 import lockfile from "proper-lockfile";
@@ -22,6 +21,13 @@ import { PROJECT_ROOT, projectPath } from "../project-files.ts";
 const prismaCli = projectPath("scripts", "prisma.mjs");
 
 export class MigrationError extends Error {}
+
+/**
+ * Set for the Prisma CLI that applyMigrations() starts while it holds the
+ * migration lock, so that the schema engine bridge does not wait for that
+ * lock again (scripts/prisma-schema-engine.mjs); the CLI run by hand takes it.
+ */
+export const MIGRATION_LOCK_HELD_ENV = "USERS_GATEWAY_MIGRATION_LOCK_HELD";
 
 /**
  * Resolves with the names of the migrations it applied (none when the
@@ -96,7 +102,7 @@ function runMigrateDeploy(target: DatabaseTarget): Promise<string> {
     execFile(
       process.execPath,
       [prismaCli, "migrate", "deploy"],
-      { cwd: PROJECT_ROOT, env: { ...process.env, DATABASE_URL: target.url }, maxBuffer: 16 * 1024 * 1024 },
+      { cwd: PROJECT_ROOT, env: { ...process.env, DATABASE_URL: target.url, [MIGRATION_LOCK_HELD_ENV]: "1" }, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error) reject(new MigrationError(`prisma migrate deploy failed:\n${stdout}${stderr}`.trim()));
         else resolve(stdout);
