@@ -19,6 +19,7 @@ import type { Logger } from "./logger.ts";
 import { metricsFromPrimary } from "./metrics/cluster-metrics.ts";
 import { createMetrics } from "./metrics/metrics.ts";
 import { METRICS_PATH, serveMetrics, type ReadMetrics } from "./metrics/scrape.ts";
+import { useCompiledExecution } from "./plugins/use-compiled-execution.ts";
 import { useDisableIntrospection } from "./plugins/use-disable-introspection.ts";
 import { useJsonRequestsOnly } from "./plugins/use-json-requests-only.ts";
 import { useKnownOperationTypes } from "./plugins/use-known-operation-types.ts";
@@ -71,7 +72,13 @@ export type AppDependencies = {
 export function createApp({ db, config, logger, showDemoKey = false }: AppDependencies) {
   const uses = new UseRecorder(db, logger);
   const throttle = new Throttle({ ...config.throttle, trustProxyHops: config.http.trustProxyHops }, logger);
-  const plugins: Plugin[] = [useRequestLog(), useJsonRequestsOnly(), useKnownOperationTypes(), useOperationLimits(config.graphql.limits)];
+  const plugins: Plugin[] = [
+    useRequestLog(),
+    useJsonRequestsOnly(),
+    useKnownOperationTypes(),
+    useOperationLimits(config.graphql.limits),
+    useCompiledExecution(),
+  ];
   // Swaps a trusted document's id for its text before Yoga parses it, so the
   // limits above apply to it as to any document.
   if (config.graphql.trustedDocuments) plugins.push(useTrustedDocuments(config.graphql.trustedDocuments));
