@@ -2,7 +2,7 @@
 // schema that prisma/models.prisma describes: a model changed without a new
 // migration (or a migration edited by hand) fails here.
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { test } from "node:test";
 import BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
@@ -98,6 +98,35 @@ test("a migration of a SQLite file waits while another holds the migration lock"
   assert.equal(finished, false, "the migration ran while the lock was held");
   await release();
   assert.deepEqual(await migration, ALL_MIGRATIONS);
+});
+
+test("prisma migrate deploy run by hand waits for the migration lock, then migrates a WAL file another connection holds open", { skip: TEST_ENGINE !== "sqlite" && "SQLite only: PostgreSQL's migrations take an advisory lock" }, async () => {
+  const target = parseDatabaseUrl(await createEmptyDatabaseUrl());
+  // The service's client: its first connection puts the file in WAL mode, and
+  // an open WAL connection never lets the schema engine lock the file exclusively.
+  const open = createDatabase(target);
+  assert.deepEqual(await open.$queryRawUnsafe("PRAGMA journal_mode"), [{ journal_mode: "wal" }]);
+  const release = await lockMigrations(target);
+  let finished = false;
+  const deploy = new Promise<number | null>((resolve) => {
+    const child = spawn(process.execPath, ["scripts/prisma.mjs", "migrate", "deploy"], {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: target.url },
+      stdio: "ignore",
+    });
+    child.on("exit", (code) => {
+      finished = true;
+      resolve(code);
+    });
+  });
+  // Longer than the Prisma CLI takes to migrate a new file here (about 2 s).
+  await new Promise((resolve) => setTimeout(resolve, 5_000));
+  assert.equal(finished, false, "the migration ran while the lock was held");
+  await release();
+  assert.equal(await deploy, 0);
+  // The open connection reads what the migration wrote, not a stale snapshot.
+  assert.deepEqual(await open.$queryRawUnsafe(`SELECT COUNT(*) AS users FROM "User"`), [{ users: 0n }]);
+  await open.$disconnect();
 });
 
 /** Runs the Prisma CLI (scripts/prisma.mjs) on a database; resolves with its exit code and output. */

@@ -176,13 +176,16 @@ describe("the start explains itself", () => {
 });
 
 describe("the SQLite file", { skip: TEST_ENGINE !== "sqlite" && "SQLite only" }, () => {
-  test("is created readable by its owner only, as is the default folder", async () => {
+  test("is created readable by its owner only, as are its WAL files and the default folder", async () => {
     const cwd = newFolder();
     const { service, origin } = await started({ DATABASE_URL: "", DEMO_DATA: "true" }, { cwd });
     try {
       // A request that writes (the requester's last_seen_at), so journal files come and go.
       assert.equal((await fetch(`${origin}/api/users/2/`, { headers: tokenHeader(DEMO_ADMIN_KEY) })).status, 200);
-      assert.equal(statSync(join(cwd, "data", "users-gateway.db")).mode & 0o777, 0o600);
+      // With the write-ahead log and its index beside it (WAL mode, src/db/adapter.ts).
+      for (const file of ["users-gateway.db", "users-gateway.db-wal", "users-gateway.db-shm"]) {
+        assert.equal(statSync(join(cwd, "data", file)).mode & 0o777, 0o600, file);
+      }
       assert.equal(statSync(join(cwd, "data")).mode & 0o777, 0o700);
     } finally {
       await stop(service);

@@ -115,7 +115,7 @@ export function prepareSqliteFile(target: DatabaseTarget): void {
  *   the migration lock file (scripts/prisma-schema-engine.mjs, src/db/migrate.ts).
  * Durability is unchanged (synchronous stays FULL: a commit is on disk when
  * it returns). The file's content is the database file with its `-wal` file:
- * a copy must take both, or use SQLite's backup (README, "Operations").
+ * a copy must take both, or use SQLite's backup (README, "A SQLite file is in WAL mode").
  */
 function useWriteAheadLog(client: BetterSqlite3.Database): void {
   client.pragma("journal_mode = WAL");
