@@ -5,6 +5,7 @@ import { z } from "zod";
 import { checkSqliteFolder, DEFAULT_DATABASE_URL, parseDatabaseUrl, type DatabaseTarget } from "./db/url.ts";
 import { DEFAULT_POOL_SETTINGS, type PoolSettings } from "./db/adapter.ts";
 import { DEFAULT_OPERATION_LIMITS, type OperationLimits } from "./plugins/use-operation-limits.ts";
+import { DEFAULT_COMPILE_AFTER } from "./plugins/use-compiled-execution.ts";
 import { readTrustedDocuments, type TrustedDocuments } from "./plugins/use-trusted-documents.ts";
 import { parseRate, RATE_EXAMPLE, type ThrottleRate } from "./throttle/rate.ts";
 
@@ -46,6 +47,21 @@ const wholeNumber = (fallback: number, min: number, max: number) =>
         return z.NEVER;
       }
       return parsed;
+    });
+
+/** A whole number from 0, or `never` (null). */
+const countOrNever = (fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx): number | null => {
+      if (value === undefined) return fallback;
+      if (value === "never") return null;
+      if (!/^\d{1,9}$/.test(value)) {
+        ctx.addIssue({ code: "custom", message: `expected a whole number or never, ${got(value)}` });
+        return z.NEVER;
+      }
+      return Number(value);
     });
 
 /** A rate in DRF's notation (src/throttle/rate.ts); null (no throttling) when unset. */
@@ -146,6 +162,8 @@ const variables = z.object({
   GRAPHQL_MAX_TOKENS: wholeNumber(DEFAULT_OPERATION_LIMITS.tokens, 1, 1_000_000),
   GRAPHQL_MAX_DIRECTIVES: wholeNumber(DEFAULT_OPERATION_LIMITS.directives, 0, 10_000),
   GRAPHQL_MAX_COST: wholeNumber(DEFAULT_OPERATION_LIMITS.cost, 1, 100_000_000),
+  // Why 10: src/plugins/use-compiled-execution.ts.
+  GRAPHQL_COMPILE_AFTER: countOrNever(DEFAULT_COMPILE_AFTER),
   WEB_CONCURRENCY: wholeNumber(1, 1, 64),
   THROTTLE_USER_RATE: throttleRate(),
   THROTTLE_ANON_RATE: throttleRate(),
@@ -244,6 +262,8 @@ export type Config = {
     limits: OperationLimits;
     /** The only documents that run, by id; null runs any document. */
     trustedDocuments: TrustedDocuments | null;
+    /** Runs of an operation before it is compiled (src/plugins/use-compiled-execution.ts); null: never. */
+    compileAfter: number | null;
   };
   demoData: DemoData;
   /** Unexpected errors' messages and stacks in responses: for a developer's machine only. */
@@ -325,6 +345,7 @@ export function parseConfig(source: Record<string, string | undefined> = process
         cost: env.GRAPHQL_MAX_COST,
       },
       trustedDocuments: env.GRAPHQL_TRUSTED_DOCUMENTS,
+      compileAfter: env.GRAPHQL_COMPILE_AFTER,
     },
     demoData: env.DEMO_DATA,
     debugErrors: env.DEBUG_ERRORS,

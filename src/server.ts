@@ -77,7 +77,7 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
     useJsonRequestsOnly(),
     useKnownOperationTypes(),
     useOperationLimits(config.graphql.limits),
-    useCompiledExecution(),
+    useCompiledExecution(config.graphql.compileAfter),
   ];
   // Swaps a trusted document's id for its text before Yoga parses it, so the
   // limits above apply to it as to any document.

@@ -1,6 +1,7 @@
 // The GraphQL API of SPEC section 5, and its agreement with the REST route.
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
+import { print } from "graphql";
 import { keyFor } from "./fixtures/keys.ts";
 import { createTestApp, tokenHeader, type TestApp } from "./helpers.ts";
 import { directoryFixture } from "./fixtures/directory.ts";
@@ -80,6 +81,26 @@ describe("user(id) and me", () => {
     for (let round = 0; round < 2; round++) {
       assert.deepEqual(await run("Ids"), { data: { user: { id: "2" } } });
       assert.deepEqual(await run("Names"), { data: { user: { username: "moratti120" } } });
+    }
+  });
+
+  test("an operation answers the same before it is compiled and after (GRAPHQL_COMPILE_AFTER)", async () => {
+    const compiledAfterThree = app.appWith({ GRAPHQL_COMPILE_AFTER: "3" });
+    const never = app.appWith({ GRAPHQL_COMPILE_AFTER: "never" });
+    const post = async (target: typeof never, body: object, headers: Record<string, string>) => {
+      const response = await target.fetch(
+        new Request("http://users.test/graphql", { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) }),
+      );
+      return { status: response.status, body: await response.text() };
+    };
+    const requests: [object, Record<string, string>][] = [
+      [{ query: print(UserEverythingDocument), variables: { id: "2" } }, admin], // data
+      [{ query: "{ me { id } user(id: 2) { id } }" }, tokenHeader("not-a-key")], // field errors, located
+      [{ query: "query($id: ID!) { user(id: $id) { id } }", variables: { id: [1] } }, admin], // a variable refused: 400
+    ];
+    for (const [body, headers] of requests) {
+      const expected = await post(never, body, headers);
+      for (let run = 0; run < 5; run++) assert.deepEqual(await post(compiledAfterThree, body, headers), expected, `run ${run}`);
     }
   });
 

@@ -71,7 +71,10 @@ export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
 export async function createTestApp(fixture: unknown, env: Record<string, string> = {}) {
   const database = await createTestDatabase();
   await importFixture(database.db, parseFixture(fixture));
-  const config = parseConfig({ DATABASE_URL: database.target.url, LOG_LEVEL: "silent", ...env });
+  // Compiled from an operation's first run, so that in-process tests answer
+  // through graphql-jit; services the tests start keep the default, and serve
+  // most operations by the executor (src/plugins/use-compiled-execution.ts).
+  const config = parseConfig({ DATABASE_URL: database.target.url, LOG_LEVEL: "silent", GRAPHQL_COMPILE_AFTER: "0", ...env });
   const app = createApp({ db: database.db, config, logger: createLogger("silent") });
   const origin = "http://users.test";
 
@@ -100,7 +103,11 @@ export async function createTestApp(fixture: unknown, env: Record<string, string
 
   /** Another app over the same database, configured with `env` (the limits, trusted documents…). */
   const appWith = (otherEnv: Record<string, string>) =>
-    createApp({ db: database.db, config: parseConfig({ DATABASE_URL: database.target.url, LOG_LEVEL: "silent", ...otherEnv }), logger: createLogger("silent") });
+    createApp({
+      db: database.db,
+      config: parseConfig({ DATABASE_URL: database.target.url, LOG_LEVEL: "silent", GRAPHQL_COMPILE_AFTER: "0", ...otherEnv }),
+      logger: createLogger("silent"),
+    });
 
   return { ...database, app, config, request, graphql, appWith };
 }
