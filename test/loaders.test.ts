@@ -67,6 +67,21 @@ for (const [name, fixture] of Object.entries(fixtures)) describe(name, () => {
     assert.deepEqual(await loadAll(createLoaders(db).inviteesCountByInviterId), expected);
   });
 
+  test("inviteesCountByInviterId counts from the invitees when the same tick asks for them: the same counts, one statement", async () => {
+    const expected = await Promise.all(ids.map((id) => db.user.count({ where: { invitedById: id } })));
+    const loaders = createLoaders(db);
+    const before = readPaths(db).direct;
+    // Half the ids' invitees asked too: those are counted from the rows, the rest by COUNT.
+    const [counts] = await Promise.all([loadAll(loaders.inviteesCountByInviterId), loaders.inviteesByInviterId.loadMany(ids.filter((_, index) => index % 2 === 0))]);
+    assert.deepEqual(counts, expected);
+    assert.equal(readPaths(db).direct - before, 2, "one statement for the invitees, one COUNT for the others");
+    const everyOne = createLoaders(db);
+    const beforeAll = readPaths(db).direct;
+    const [allCounts] = await Promise.all([loadAll(everyOne.inviteesCountByInviterId), loadAll(everyOne.inviteesByInviterId)]);
+    assert.deepEqual(allCounts, expected);
+    assert.equal(readPaths(db).direct - beforeAll, 1, "the invitees' statement only");
+  });
+
   test("membershipsByUserId answers the ORM's groups and effective permissions, each once, by id", async () => {
     const expected = await Promise.all(
       ids.map(async (id) => {
