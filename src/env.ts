@@ -5,7 +5,6 @@ import { z } from "zod";
 import { checkSqliteFolder, DEFAULT_DATABASE_URL, parseDatabaseUrl, type DatabaseTarget } from "./db/url.ts";
 import { DEFAULT_POOL_SETTINGS, type PoolSettings } from "./db/adapter.ts";
 import { DEFAULT_OPERATION_LIMITS, type OperationLimits } from "./plugins/use-operation-limits.ts";
-import { DEFAULT_COMPILE_AFTER } from "./plugins/use-compiled-execution.ts";
 import { readTrustedDocuments, type TrustedDocuments } from "./plugins/use-trusted-documents.ts";
 import { parseRate, RATE_EXAMPLE, type ThrottleRate } from "./throttle/rate.ts";
 
@@ -162,8 +161,9 @@ const variables = z.object({
   GRAPHQL_MAX_TOKENS: wholeNumber(DEFAULT_OPERATION_LIMITS.tokens, 1, 1_000_000),
   GRAPHQL_MAX_DIRECTIVES: wholeNumber(DEFAULT_OPERATION_LIMITS.directives, 0, 10_000),
   GRAPHQL_MAX_COST: wholeNumber(DEFAULT_OPERATION_LIMITS.cost, 1, 100_000_000),
-  // Why 10: src/plugins/use-compiled-execution.ts.
-  GRAPHQL_COMPILE_AFTER: countOrNever(DEFAULT_COMPILE_AFTER),
+  // Why 10: src/plugins/use-compiled-execution.ts (not imported here: the CLI
+  // reads this file too, and would load graphql-jit for nothing, 12 MB).
+  GRAPHQL_COMPILE_AFTER: countOrNever(10),
   WEB_CONCURRENCY: wholeNumber(1, 1, 64),
   THROTTLE_USER_RATE: throttleRate(),
   THROTTLE_ANON_RATE: throttleRate(),

@@ -48,9 +48,6 @@ import {
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
 import type { Plugin } from "graphql-yoga";
 
-/** GRAPHQL_COMPILE_AFTER's default: see above. */
-export const DEFAULT_COMPILE_AFTER = 10;
-
 /** The executor's own cap on variable errors reported at once (buildExecutionContext). */
 const MAX_VARIABLE_ERRORS = 50;
 
