@@ -10,9 +10,9 @@
 // graphql-jit is called here rather than through @envelop/graphql-jit, whose
 // few lines of glue would leave these differences in the answers; they stay
 // as the executor Yoga runs otherwise (@graphql-tools/executor) gives them:
-// - Variables are coerced by that executor's own code first: a value it
-//   refuses gets its message, locations and HTTP status 400 (graphql-jit
-//   answered 200, in its own words).
+// - Variables are checked first by that executor's own coercion, and a
+//   request with a value it refuses goes to the executor, for its message,
+//   locations and HTTP status 400 (graphql-jit answered 200, in its own words).
 // - graphql-jit's errors carry locations but not the document's nodes, from
 //   which Yoga writes them; each becomes the GraphQLError the executor makes
 //   (at the fields of its path, the resolver's error as its originalError),
@@ -48,9 +48,6 @@ import {
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
 import type { Plugin } from "graphql-yoga";
 
-/** The executor's own cap on variable errors reported at once (buildExecutionContext). */
-const MAX_VARIABLE_ERRORS = 50;
-
 type Execute = (args: ExecutionArgs) => unknown;
 
 /** An operation's runs so far, and once compiled its function (null: it does not compile). */
@@ -58,6 +55,7 @@ type Operation = { runs: number; compiled?: CompiledQuery | null };
 
 /** `compileAfter`: runs by the executor before an operation is compiled; null never compiles. */
 export function useCompiledExecution(compileAfter: number | null): Plugin {
+  if (compileAfter === null) return {};
   // By document, then operation name: Yoga's parser cache hands out the same
   // document object for the same text, and a document dropped from it is
   // dropped here.
@@ -68,7 +66,7 @@ export function useCompiledExecution(compileAfter: number | null): Plugin {
     const name = args.operationName ?? null;
     let operation = byName.get(name);
     if (!operation) byName.set(name, (operation = { runs: 0 }));
-    if (operation.compiled === undefined && operation.runs++ >= compileAfter!) {
+    if (operation.compiled === undefined && operation.runs++ >= compileAfter) {
       const result = compileQuery(args.schema, args.document, name ?? undefined);
       operation.compiled = isCompiledQuery(result) ? result : null;
     }
@@ -79,30 +77,21 @@ export function useCompiledExecution(compileAfter: number | null): Plugin {
     const operation = getOperationAST(args.document, args.operationName);
     const query = operation && compiledFor(args);
     if (!operation || !query) return executor(args);
-    const coerced = getVariableValues(args.schema, operation.variableDefinitions ?? [], args.variableValues ?? {}, {
-      maxErrors: MAX_VARIABLE_ERRORS,
-    });
-    if (coerced.errors) return { errors: coerced.errors.map(asRequestError) };
+    // Whether any is refused: the first refusal is enough to know.
+    const coerced = getVariableValues(args.schema, operation.variableDefinitions ?? [], args.variableValues ?? {}, { maxErrors: 1 });
+    if (coerced.errors) return executor(args);
     // graphql-jit coerces the raw values again itself, as the executor would.
     return Promise.resolve(query.query(args.rootValue, args.contextValue, args.variableValues)).then((result) =>
       withExecutorErrors(result, operation, args.document),
     );
   };
 
-  if (compileAfter === null) return {};
   return {
     onExecute({ executeFn, setExecuteFn }) {
       const executor = executeFn as Execute;
       setExecuteFn(((args: ExecutionArgs) => executeCompiled(args, executor)) as typeof executeFn);
     },
   };
-}
-
-/** A variable's error as the executor returns it: the request's fault, HTTP 400. */
-function asRequestError(error: GraphQLError): GraphQLError {
-  const http = { ...(error.extensions?.["http"] as object | undefined), status: 400 };
-  Object.defineProperty(error, "extensions", { value: { ...error.extensions, http } });
-  return error;
 }
 
 function withExecutorErrors(result: ExecutionResult, operation: OperationDefinitionNode, document: DocumentNode): ExecutionResult {
