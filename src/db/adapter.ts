@@ -7,8 +7,10 @@ import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import type BetterSqlite3 from "better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
+import type { SqlDriverAdapter } from "@prisma/driver-adapter-utils";
 import type { DatabaseTarget } from "./url.ts";
 import { cachePreparedStatements } from "./sqlite-statement-cache.ts";
+import { sqliteRecordReader, type RecordReader } from "./sqlite-records.ts";
 
 
 export type PoolSettings = {
@@ -121,6 +123,12 @@ function useWriteAheadLog(client: BetterSqlite3.Database): void {
   client.pragma("journal_mode = WAL");
 }
 
+/**
+ * A connected adapter, and on SQLite the service's own way to read rows
+ * below it (src/db/sqlite-records.ts, used by readRows in src/db/client.ts).
+ */
+export type GatewayAdapter = SqlDriverAdapter & { readRecords?: RecordReader };
+
 /** The pg pool under each PostgreSQL adapter factory, for its figures (src/metrics/metrics.ts). */
 const pools = new WeakMap<object, pg.Pool>();
 export const pgPoolOf = (factory: object): pg.Pool | null => pools.get(factory) ?? null;
@@ -131,14 +139,14 @@ export function createAdapterFactory(target: DatabaseTarget, settings: PoolSetti
     const factory = new PrismaBetterSqlite3({ url: target.filename, timeout: SQLITE_BUSY_TIMEOUT_MS });
     // The adapter keeps its better-sqlite3 connection as `client`; see sqlite-statement-cache.ts.
     const connect = factory.connect.bind(factory);
-    factory.connect = async () => {
+    factory.connect = async (): Promise<GatewayAdapter> => {
       const adapter = await connect();
       const client = (adapter as unknown as { client: BetterSqlite3.Database }).client;
       useWriteAheadLog(client);
-      cachePreparedStatements(client);
+      const statements = cachePreparedStatements(client);
       // Unicode-aware lowercasing for searches; see src/users/user-list.ts.
       client.function("gateway_lower", { deterministic: true }, (text: unknown) => (typeof text === "string" ? lowerCase(text) : text));
-      return adapter;
+      return Object.assign(adapter, { readRecords: sqliteRecordReader(statements) });
     };
     return factory;
   }

@@ -1,19 +1,13 @@
 // The Prisma client the service uses, over the driver adapter that
 // src/db/adapter.ts picks for DATABASE_URL. The little that differs between
 // engines below the ORM is here too; nothing else knows which engine runs.
-import {
-  ColumnTypeEnum,
-  type ArgType,
-  type ColumnType,
-  type SqlDriverAdapter,
-  type SqlDriverAdapterFactory,
-  type SqlResultSet,
-} from "@prisma/driver-adapter-utils";
+import type { ArgType, SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import type { Prisma } from "../../generated/sqlite/prisma/client.ts";
 import { PrismaClient as PostgresPrismaClient } from "../../generated/postgres/prisma/client.ts";
 import { PrismaClient as SqlitePrismaClient } from "../../generated/sqlite/prisma/client.ts";
 import type { DatabaseTarget, Engine } from "./url.ts";
-import { createAdapterFactory, DEFAULT_POOL_SETTINGS, pgPoolOf, type PoolSettings } from "./adapter.ts";
+import { createAdapterFactory, DEFAULT_POOL_SETTINGS, pgPoolOf, type GatewayAdapter, type PoolSettings } from "./adapter.ts";
+import { toRecords } from "./row-values.ts";
 
 /**
  * Both engines' clients are generated from one model source (prisma/models.prisma),
@@ -44,7 +38,7 @@ export function poolFigures(db: Database): PoolFigures | null {
 }
 
 /** The driver adapter a client has connected, for readRows(); null until the client connects, and again once it disconnects. */
-type ConnectedAdapter = { current: SqlDriverAdapter | null; direct: number; throughTheOrm: number };
+type ConnectedAdapter = { current: GatewayAdapter | null; direct: number; throughTheOrm: number };
 const connectedAdapters = new WeakMap<Database, ConnectedAdapter>();
 
 /** Keeps whatever adapter `factory` connects in `holder`, until it is disposed. */
@@ -87,50 +81,6 @@ export function createDatabase(target: DatabaseTarget, options: DatabaseOptions 
   return db;
 }
 
-/** Unsupported here: a column of another type sends the read through the ORM instead. */
-class UnsupportedColumnType extends Error {}
-
-/**
- * A value as `$queryRaw` gives it for a column of `type`: Prisma's client
- * turns the adapter's result into JSON-ready values and back, and this is
- * that round trip for the types the service reads (integers, text,
- * booleans, timestamps).
- */
-function columnValue(value: unknown, type: ColumnType): unknown {
-  if (value === null) return null;
-  switch (type) {
-    case ColumnTypeEnum.Int32:
-      return Math.trunc(Number(value));
-    case ColumnTypeEnum.Int64:
-      return BigInt(typeof value === "number" ? Math.trunc(value) : (value as string | bigint));
-    case ColumnTypeEnum.Boolean:
-      if (typeof value === "boolean") return value;
-      return typeof value === "string" ? value === "true" || value === "1" : value === 1;
-    case ColumnTypeEnum.DateTime:
-    case ColumnTypeEnum.Date:
-      return new Date(value as string);
-    case ColumnTypeEnum.Float:
-    case ColumnTypeEnum.Double:
-    case ColumnTypeEnum.UnknownNumber:
-    case ColumnTypeEnum.Text:
-    case ColumnTypeEnum.Character:
-    case ColumnTypeEnum.Enum:
-    case ColumnTypeEnum.Uuid:
-      return value;
-    default:
-      throw new UnsupportedColumnType(`column type ${type}`);
-  }
-}
-
-function toRows(result: SqlResultSet): Record<string, unknown>[] {
-  const { columnNames, columnTypes } = result;
-  return result.rows.map((row) => {
-    const record: Record<string, unknown> = {};
-    for (let index = 0; index < columnNames.length; index++) record[columnNames[index]!] = columnValue(row[index], columnTypes[index]!);
-    return record;
-  });
-}
-
 /** How Prisma's client describes a parameter to the adapter, for the values the service binds. */
 function argType(value: unknown): ArgType {
   const scalarType =
@@ -143,10 +93,12 @@ function argType(value: unknown): ArgType {
  * `db.$queryRaw(query)`, sent straight to the driver adapter the client has
  * connected. Through the client, each statement cost about 45 µs of its
  * query interpreter: 43% of the busy time of a REST retrieve (CPU profile,
- * bench scenario a), for statements that need none of it. The adapter binds
- * and types values exactly as it does for the client, and rows come back as
- * the client's `$queryRaw` would give them (columnValue above);
- * test/loaders.test.ts checks every loader against the ORM, on both engines.
+ * bench scenario a), for statements that need none of it. On SQLite the read
+ * goes further down, to better-sqlite3 itself (src/db/sqlite-records.ts says
+ * why). Values are bound and typed exactly as the adapter does for the
+ * client, and rows come back as the client's `$queryRaw` would give them
+ * (src/db/row-values.ts); test/loaders.test.ts checks every loader against
+ * the ORM, on both engines.
  *
  * Reads only. Before the client has connected, after it has disconnected,
  * or when the direct read fails for any reason, the read goes through the
@@ -158,8 +110,10 @@ export async function readRows<Row>(db: Database, query: Prisma.Sql): Promise<Ro
   const adapter = holder.current;
   if (adapter) {
     try {
-      const sql = engines.get(db) === "postgres" ? query.text : query.sql;
-      const rows = toRows(await adapter.queryRaw({ sql, args: query.values, argTypes: query.values.map(argType) }));
+      const rows = adapter.readRecords
+        ? adapter.readRecords({ sql: query.sql, args: query.values })
+        : // PostgreSQL's adapter, with $1-style placeholders.
+          toRecords(await adapter.queryRaw({ sql: query.text, args: query.values, argTypes: query.values.map(argType) }));
       holder.direct++;
       return rows as Row[];
     } catch {

@@ -7,7 +7,8 @@
 // SQL text with different parameters, so the adapter's client is handed a
 // `prepare` that returns a cached statement behind the small part of the
 // Statement interface the adapter calls. No library does this for the
-// adapter; remove it once the adapter caches statements itself.
+// adapter; remove it once the adapter caches statements itself. The service's
+// own reads (src/db/sqlite-records.ts) take their statements from the same cache.
 import type BetterSqlite3 from "better-sqlite3";
 
 /** Distinct statements kept; Prisma's queries for this schema number a few dozen. */
@@ -15,40 +16,63 @@ export const MAX_CACHED_STATEMENTS = 256;
 
 type Statement = BetterSqlite3.Statement<unknown[]>;
 
+export type CachedStatement = {
+  readonly statement: Statement;
+  /**
+   * The statement's columns (names and declared types), read from SQLite
+   * once: the adapter asks for them on every call, which a profile of GraphQL
+   * load put at 5% of the CPU. They change only if a migration alters a table
+   * the statement reads while the service runs, which the service does not
+   * support (it migrates before it serves).
+   */
+  columns(): BetterSqlite3.ColumnDefinition[];
+};
+
+export type StatementCache = {
+  /** The cached statement for `sql`, prepared now if it is not held. */
+  statement(sql: string): CachedStatement;
+};
+
+function cachedStatement(statement: Statement): CachedStatement {
+  let columns: BetterSqlite3.ColumnDefinition[] | undefined;
+  return { statement, columns: () => (columns ??= statement.columns()) };
+}
+
 /**
  * What the adapter does with a prepared statement: `bind(args)` once, then
  * `run()`, or `columns()` and `raw().all()` for a reader; `run()` directly for
  * BEGIN. A statement's own `bind()` may be called only once in its life, so
  * the arguments are kept here and passed to each call instead.
- *
- * The adapter asks for a reader's columns (names and declared types) on
- * every call, which a profile of GraphQL load put at 5% of the CPU: they are
- * read once per statement. They change only if a migration alters a table the
- * statement reads while the service runs, which the service does not support
- * (it migrates before it serves).
  */
-function reusable(statement: Statement) {
-  let columns: BetterSqlite3.ColumnDefinition[] | undefined;
+function adapterView({ statement, columns }: CachedStatement) {
   const withArgs = (args: unknown[]) => ({
     reader: statement.reader,
     run: () => statement.run(...args),
-    columns: () => (columns ??= statement.columns()),
+    columns,
     raw: () => ({ all: () => statement.raw(true).all(...args) }),
   });
   return { ...withArgs([]), bind: (args: unknown[]) => withArgs(args) };
 }
 
-/** Makes `database.prepare` answer from a least-recently-used cache of at most `max` statements. */
-export function cachePreparedStatements(database: BetterSqlite3.Database, max = MAX_CACHED_STATEMENTS): void {
+/**
+ * Makes `database.prepare`, as the adapter calls it, answer from a
+ * least-recently-used cache of at most `max` statements; returns that cache.
+ */
+export function cachePreparedStatements(database: BetterSqlite3.Database, max = MAX_CACHED_STATEMENTS): StatementCache {
   const prepare = database.prepare.bind(database) as (sql: string) => Statement;
-  const cache = new Map<string, ReturnType<typeof reusable>>();
-  database.prepare = ((sql: string) => {
-    let statement = cache.get(sql);
+  const cache = new Map<string, { cached: CachedStatement; view: ReturnType<typeof adapterView> }>();
+  const entry = (sql: string) => {
+    let found = cache.get(sql);
     // Deleted and set again: a Map iterates in insertion order, so the first key is the least recently used.
-    if (statement) cache.delete(sql);
-    else statement = reusable(prepare(sql));
-    cache.set(sql, statement);
+    if (found) cache.delete(sql);
+    else {
+      const cached = cachedStatement(prepare(sql));
+      found = { cached, view: adapterView(cached) };
+    }
+    cache.set(sql, found);
     if (cache.size > max) cache.delete(cache.keys().next().value!);
-    return statement;
-  }) as unknown as BetterSqlite3.Database["prepare"];
+    return found;
+  };
+  database.prepare = ((sql: string) => entry(sql).view) as unknown as BetterSqlite3.Database["prepare"];
+  return { statement: (sql) => entry(sql).cached };
 }

@@ -17,13 +17,14 @@ export class StatementRecorder {
   }
 
   wrap = (factory: SqlDriverAdapterFactory): SqlDriverAdapterFactory => {
-    const record = (query: SqlQuery) => this.statements.push(query.sql);
+    const record = (query: Pick<SqlQuery, "sql">) => this.statements.push(query.sql);
     const observe = <T extends SqlDriverAdapter | Transaction>(queryable: T): T =>
       new Proxy(queryable, {
         get(target, property, receiver) {
           const value = Reflect.get(target, property, receiver) as Function;
-          if (property === "queryRaw" || property === "executeRaw") {
-            return (query: SqlQuery) => {
+          // readRecords: the service's own reads on SQLite (src/db/sqlite-records.ts).
+          if (property === "queryRaw" || property === "executeRaw" || property === "readRecords") {
+            return (query: Pick<SqlQuery, "sql">) => {
               record(query);
               return value.call(target, query);
             };
