@@ -5,6 +5,7 @@ import type { Database } from "./db/client.ts";
 import type { Config } from "./env.ts";
 import { createLoaders, type Loaders } from "./loaders.ts";
 import type { UseRecorder } from "./auth/use-recorder.ts";
+import type { RequesterCache } from "./auth/requester-cache.ts";
 import type { ServerContext } from "./http/request-target.ts";
 import type { Throttle } from "./throttle/throttle.ts";
 
@@ -19,7 +20,7 @@ export type GraphQLContext = {
   mediaBaseUrl: string;
 };
 
-export type ContextDependencies = { db: Database; config: Config; uses: UseRecorder; throttle: Throttle };
+export type ContextDependencies = { db: Database; config: Config; uses: UseRecorder; requesters: RequesterCache; throttle: Throttle };
 
 /**
  * Throws ThrottledError when the client's address has spent THROTTLE_ANON_RATE
@@ -29,14 +30,14 @@ export type ContextDependencies = { db: Database; config: Config; uses: UseRecor
 export async function createContext(
   request: Request,
   serverContext: ServerContext,
-  { db, config, uses, throttle }: ContextDependencies,
+  { db, config, uses, requesters, throttle }: ContextDependencies,
 ): Promise<GraphQLContext> {
   await throttle.checkAddress(serverContext);
   const loaders = createLoaders(db);
   const now = new Date();
   const origin = config.publicUrl ?? new URL(request.url).origin;
   const mediaBaseUrl = /^https?:\/\//.test(config.mediaUrl) ? config.mediaUrl : origin + config.mediaUrl;
-  const authentication = await authenticate(request.headers.get("authorization"), { db, loaders, now, uses });
+  const authentication = await authenticate(request.headers.get("authorization"), { requesters, loaders, now, uses });
   if (authentication.status !== "authenticated") await throttle.countUnauthenticated(serverContext);
   return { db, config, loaders, authentication, now, mediaBaseUrl };
 }

@@ -165,6 +165,8 @@ const variables = z.object({
   // reads this file too, and would load graphql-jit for nothing, 12 MB).
   GRAPHQL_COMPILE_AFTER: countOrNever(10),
   WEB_CONCURRENCY: wholeNumber(1, 1, 64),
+  // A thousand keys: about a megabyte (src/auth/requester-cache.ts).
+  REQUESTER_CACHE_SIZE: wholeNumber(1_000, 0, 1_000_000),
   THROTTLE_USER_RATE: throttleRate(),
   THROTTLE_ANON_RATE: throttleRate(),
   // How many proxies in front of the service append to X-Forwarded-For; 0 trusts none of it.
@@ -270,6 +272,8 @@ export type Config = {
   debugErrors: boolean;
   /** Processes serving the port: 1 serves from the starting process, more run as node:cluster workers. */
   webConcurrency: number;
+  /** Token keys whose requesters are kept while the database is unchanged (src/auth/requester-cache.ts); 0: none. */
+  requesterCacheSize: number;
   /**
    * Prometheus metrics (src/metrics/): off (not even collected) unless one of
    * these is set. `token`: /metrics needs `Authorization: Bearer <token>`;
@@ -350,6 +354,7 @@ export function parseConfig(source: Record<string, string | undefined> = process
     demoData: env.DEMO_DATA,
     debugErrors: env.DEBUG_ERRORS,
     webConcurrency: env.WEB_CONCURRENCY,
+    requesterCacheSize: env.REQUESTER_CACHE_SIZE,
     metrics: { token: env.METRICS_TOKEN ?? null, port: env.METRICS_PORT },
   };
 }

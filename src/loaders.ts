@@ -27,16 +27,8 @@ export type Memberships = { groups: Group[]; permissions: Permission[] };
 
 export type UserSummaryRow = Pick<User, "id" | "username" | "firstName" | "lastName">;
 
-export type Requester = { user: User; holdsUserPermission: boolean; token: { id: number; lastUsedAt: Date | null } };
+export type Requester = { user: User; holdsUserPermission: boolean; token: { id: number; lastUsedAt: Date | null; expiresAt: Date | null } };
 
-/**
- * The user that holds the token whose key hashes to `keyHash` (by the unique
- * index), unless the token expired by `now`, and whether it holds
- * UserPermission directly or through a group: the one fact about a staff
- * requester that the access rules ask, in the same statement rather than two
- * more. The membership joins are those of membershipsByUserId below;
- * test/loaders.test.ts checks the two agree.
- */
 /**
  * Whether the "User" row of the query holds the permission with `code`
  * directly or through one of its groups: the effective permissions of
@@ -55,17 +47,30 @@ export function holdsPermission(code: number): Prisma.Sql {
       ))`;
 }
 
+/**
+ * The user that holds the token whose key hashes to `keyHash` (by the unique
+ * index), unless the token expired by `now`, and whether it holds
+ * UserPermission directly or through a group: the one fact about a staff
+ * requester that the access rules ask, in the same statement rather than two
+ * more. The membership joins are those of membershipsByUserId below;
+ * test/loaders.test.ts checks the two agree.
+ */
 export async function findRequesterByKeyHash(db: Database, keyHash: string, now: Date): Promise<Requester | null> {
-  const rows = await readRows<User & { holdsUserPermission: boolean | number; tokenId: number; tokenLastUsedAt: Date | null }>(db, Prisma.sql`
+  type Row = User & { holdsUserPermission: boolean | number; tokenId: number; tokenLastUsedAt: Date | null; tokenExpiresAt: Date | null };
+  const rows = await readRows<Row>(db, Prisma.sql`
     SELECT "User".*, CASE WHEN ${holdsPermission(USER_PERMISSION_CODE)} THEN 1 ELSE 0 END AS "holdsUserPermission",
-      "ApiToken".id AS "tokenId", "ApiToken"."lastUsedAt" AS "tokenLastUsedAt"
+      "ApiToken".id AS "tokenId", "ApiToken"."lastUsedAt" AS "tokenLastUsedAt", "ApiToken"."expiresAt" AS "tokenExpiresAt"
     FROM "ApiToken" JOIN "User" ON "User".id = "ApiToken"."userId"
     WHERE "ApiToken"."keyHash" = ${keyHash} AND ("ApiToken"."expiresAt" IS NULL OR "ApiToken"."expiresAt" > ${now})`);
   const row = rows[0];
   if (!row) return null;
-  const { holdsUserPermission, tokenId, tokenLastUsedAt, ...user } = row;
+  const { holdsUserPermission, tokenId, tokenLastUsedAt, tokenExpiresAt, ...user } = row;
   // 1 or 0: an integer on both engines, whatever their boolean type.
-  return { user, holdsUserPermission: Number(holdsUserPermission) === 1, token: { id: tokenId, lastUsedAt: tokenLastUsedAt } };
+  return {
+    user,
+    holdsUserPermission: Number(holdsUserPermission) === 1,
+    token: { id: tokenId, lastUsedAt: tokenLastUsedAt, expiresAt: tokenExpiresAt },
+  };
 }
 
 function groupRows<K, R>(keys: readonly K[], rows: R[], keyOf: (row: R) => K): R[][] {

@@ -5,6 +5,7 @@ import cluster from "node:cluster";
 import { blockFieldSuggestionsPlugin } from "@escape.tech/graphql-armor-block-field-suggestions";
 import { createYoga, maskError as defaultMaskError, shouldRenderGraphiQL, type Plugin } from "graphql-yoga";
 import { UseRecorder } from "./auth/use-recorder.ts";
+import { RequesterCache } from "./auth/requester-cache.ts";
 import { createContext, type GraphQLContext } from "./context.ts";
 import type { Database } from "./db/client.ts";
 import type { Config } from "./env.ts";
@@ -71,6 +72,7 @@ export type AppDependencies = {
 
 export function createApp({ db, config, logger, showDemoKey = false }: AppDependencies) {
   const uses = new UseRecorder(db, logger);
+  const requesters = new RequesterCache(db, config.requesterCacheSize);
   const throttle = new Throttle({ ...config.throttle, trustProxyHops: config.http.trustProxyHops }, logger);
   const plugins: Plugin[] = [
     useRequestLog(),
@@ -109,7 +111,7 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
     // A GraphQL request has no permission of its own (each field has): the
     // requester's rate is checked once it is known.
     context: async ({ request, req }) => {
-      const ctx = await createContext(request, { req }, { db, config, uses, throttle });
+      const ctx = await createContext(request, { req }, { db, config, uses, requesters, throttle });
       await throttle.checkRequester(ctx);
       return ctx;
     },
@@ -158,7 +160,7 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
       if (docs) return docs;
     }
     const userPath = matchUserPath(pathname);
-    if (userPath) return retrieveUser(request, serverContext, userPath.idText, { db, config, uses, throttle, logger });
+    if (userPath) return retrieveUser(request, serverContext, userPath.idText, { db, config, uses, requesters, throttle, logger });
     return notFoundResponse(omitBody);
   }
 

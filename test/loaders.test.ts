@@ -111,7 +111,7 @@ for (const [name, fixture] of Object.entries(fixtures)) describe(name, () => {
         assert.equal(found, null, name);
         continue;
       }
-      const token = await db.apiToken.findUniqueOrThrow({ where: { keyHash }, select: { id: true, lastUsedAt: true } });
+      const token = await db.apiToken.findUniqueOrThrow({ where: { keyHash }, select: { id: true, lastUsedAt: true, expiresAt: true } });
       const memberships = await createLoaders(db).membershipsByUserId.load(user.id);
       const holdsUserPermission = memberships.permissions.some((permission) => permission.code === USER_PERMISSION_CODE);
       assert.deepEqual(found, { user, holdsUserPermission, token }, name);
@@ -122,7 +122,8 @@ for (const [name, fixture] of Object.entries(fixtures)) describe(name, () => {
     if (!(await db.apiToken.findUnique({ where: { keyHash } }))) return;
     const lastUsedAt = new Date(now.getTime() - 5_000);
     await db.apiToken.update({ where: { keyHash }, data: { expiresAt: new Date(now.getTime() + 1_000), lastUsedAt } });
-    assert.deepEqual((await findRequesterByKeyHash(db, keyHash, now))?.token.lastUsedAt, lastUsedAt);
+    const expiresAt = new Date(now.getTime() + 1_000);
+    assert.deepEqual((await findRequesterByKeyHash(db, keyHash, now))?.token, { id: (await db.apiToken.findUniqueOrThrow({ where: { keyHash } })).id, lastUsedAt, expiresAt });
     assert.equal(await findRequesterByKeyHash(db, keyHash, new Date(now.getTime() + 1_000)), null, "expired at its expiresAt");
     await db.apiToken.update({ where: { keyHash }, data: { expiresAt: null, lastUsedAt: null } });
   });

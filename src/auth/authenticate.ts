@@ -1,8 +1,8 @@
 // Who is asking: DRF's TokenAuthentication over stored key hashes.
 import type { User } from "../../generated/sqlite/prisma/client.ts";
-import type { Database } from "../db/client.ts";
 import { DRF_MESSAGES } from "../errors.ts";
-import { findRequesterByKeyHash, type Loaders } from "../loaders.ts";
+import type { Loaders } from "../loaders.ts";
+import type { RequesterCache } from "./requester-cache.ts";
 import { parseTokenHeader } from "./token-header.ts";
 import { hashTokenKey } from "./token-keys.ts";
 import { UseRecorder } from "./use-recorder.ts";
@@ -16,14 +16,14 @@ export type Authentication =
 
 export async function authenticate(
   authorizationHeader: string | null,
-  { db, loaders, now, uses }: { db: Database; loaders: Loaders; now: Date; uses: UseRecorder },
+  { requesters, loaders, now, uses }: { requesters: RequesterCache; loaders: Loaders; now: Date; uses: UseRecorder },
 ): Promise<Authentication> {
   const header = parseTokenHeader(authorizationHeader);
   if (header.kind === "absent") return { status: "anonymous" };
   if (header.kind === "malformed") return { status: "failed", detail: header.detail };
 
   // An expired token is not found: DRF's answer to a key it does not know.
-  const found = await findRequesterByKeyHash(db, hashTokenKey(header.key), now);
+  const found = await requesters.find(hashTokenKey(header.key), now);
   if (!found) return { status: "failed", detail: DRF_MESSAGES.invalidToken };
   const requester = found.user;
   if (!requester.isActive) return { status: "failed", detail: DRF_MESSAGES.inactiveUser };

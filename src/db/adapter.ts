@@ -124,10 +124,12 @@ function useWriteAheadLog(client: BetterSqlite3.Database): void {
 }
 
 /**
- * A connected adapter, and on SQLite the service's own way to read rows
- * below it (src/db/sqlite-records.ts, used by readRows in src/db/client.ts).
+ * A connected adapter, and on SQLite what the service adds below it: its
+ * own way to read rows (src/db/sqlite-records.ts, used by readRows in
+ * src/db/client.ts), and the database's version (sqlite-statement-cache.ts),
+ * which changes whenever what a read answers may have changed.
  */
-export type GatewayAdapter = SqlDriverAdapter & { readRecords?: RecordReader };
+export type GatewayAdapter = SqlDriverAdapter & { readRecords?: RecordReader; databaseVersion?: () => string };
 
 /** The pg pool under each PostgreSQL adapter factory, for its figures (src/metrics/metrics.ts). */
 const pools = new WeakMap<object, pg.Pool>();
@@ -146,7 +148,7 @@ export function createAdapterFactory(target: DatabaseTarget, settings: PoolSetti
       const statements = cachePreparedStatements(client);
       // Unicode-aware lowercasing for searches; see src/users/user-list.ts.
       client.function("gateway_lower", { deterministic: true }, (text: unknown) => (typeof text === "string" ? lowerCase(text) : text));
-      return Object.assign(adapter, { readRecords: sqliteRecordReader(statements) });
+      return Object.assign(adapter, { readRecords: sqliteRecordReader(statements), databaseVersion: statements.databaseVersion });
     };
     return factory;
   }

@@ -124,6 +124,16 @@ export async function readRows<Row>(db: Database, query: Prisma.Sql): Promise<Ro
   return db.$queryRaw<Row[]>(query);
 }
 
+/**
+ * A value that changes whenever anything was written to the database since
+ * it was last taken, by this client or any other (src/db/sqlite-statement-cache.ts):
+ * what is read while it stays the same would be read the same again. Null
+ * where it cannot be known: on PostgreSQL, and while the client is not connected.
+ */
+export function databaseVersion(db: Database): string | null {
+  return connectedAdapters.get(db)!.current?.databaseVersion?.() ?? null;
+}
+
 /** How many reads readRows() sent straight to the adapter and how many through the client, for the tests. */
 export function readPaths(db: Database): { direct: number; throughTheOrm: number } {
   const { direct, throughTheOrm } = connectedAdapters.get(db)!;

@@ -106,7 +106,7 @@ export function sqliteRecordReader(cache: StatementCache): RecordReader {
   const plans = new WeakMap<CachedStatement, Plan>();
   return ({ sql, args }) => {
     const cached = cache.statement(sql);
-    if (!cached.statement.reader) throw new Error("readRows() reads only");
+    if (!cached.statement.reader || !cached.statement.readonly) throw new Error("readRows() reads only");
     let plan = plans.get(cached);
     if (!plan) plans.set(cached, (plan = planOf(cached)));
     const rows = cached.statement.raw(true).all(...args.map(boundValue)) as unknown[][];

@@ -9,6 +9,9 @@
 // Statement interface the adapter calls. No library does this for the
 // adapter; remove it once the adapter caches statements itself. The service's
 // own reads (src/db/sqlite-records.ts) take their statements from the same cache.
+//
+// Every statement the connection runs passes here, so this is also where the
+// connection's own writes are counted, for databaseVersion() below.
 import type BetterSqlite3 from "better-sqlite3";
 
 /** Distinct statements kept; Prisma's queries for this schema number a few dozen. */
@@ -31,6 +34,15 @@ export type CachedStatement = {
 export type StatementCache = {
   /** The cached statement for `sql`, prepared now if it is not held. */
   statement(sql: string): CachedStatement;
+  /**
+   * Changes whenever the database may have changed since it was last read:
+   * a commit by any other connection, in this process or another (SQLite's
+   * `PRAGMA data_version`, which leaves out the connection's own commits),
+   * or any statement on this connection that is not a read-only read (a
+   * write, or BEGIN, COMMIT and ROLLBACK: a rolled-back write changes what a
+   * read answers too).
+   */
+  databaseVersion(): string;
 };
 
 function cachedStatement(statement: Statement): CachedStatement {
@@ -44,12 +56,27 @@ function cachedStatement(statement: Statement): CachedStatement {
  * BEGIN. A statement's own `bind()` may be called only once in its life, so
  * the arguments are kept here and passed to each call instead.
  */
-function adapterView({ statement, columns }: CachedStatement) {
+function adapterView({ statement, columns }: CachedStatement, wrote: () => void) {
+  const readOnlyRead = statement.reader && statement.readonly;
   const withArgs = (args: unknown[]) => ({
     reader: statement.reader,
-    run: () => statement.run(...args),
+    run: () => {
+      try {
+        return statement.run(...args);
+      } finally {
+        wrote();
+      }
+    },
     columns,
-    raw: () => ({ all: () => statement.raw(true).all(...args) }),
+    raw: () => ({
+      all: () => {
+        try {
+          return statement.raw(true).all(...args);
+        } finally {
+          if (!readOnlyRead) wrote();
+        }
+      },
+    }),
   });
   return { ...withArgs([]), bind: (args: unknown[]) => withArgs(args) };
 }
@@ -60,6 +87,17 @@ function adapterView({ statement, columns }: CachedStatement) {
  */
 export function cachePreparedStatements(database: BetterSqlite3.Database, max = MAX_CACHED_STATEMENTS): StatementCache {
   const prepare = database.prepare.bind(database) as (sql: string) => Statement;
+  const dataVersion = prepare("PRAGMA data_version").pluck();
+  let ownWrites = 0;
+  const wrote = () => void ownWrites++;
+  const exec = database.exec.bind(database);
+  database.exec = (sql: string) => {
+    try {
+      return exec(sql);
+    } finally {
+      wrote();
+    }
+  };
   const cache = new Map<string, { cached: CachedStatement; view: ReturnType<typeof adapterView> }>();
   const entry = (sql: string) => {
     let found = cache.get(sql);
@@ -67,12 +105,15 @@ export function cachePreparedStatements(database: BetterSqlite3.Database, max = 
     if (found) cache.delete(sql);
     else {
       const cached = cachedStatement(prepare(sql));
-      found = { cached, view: adapterView(cached) };
+      found = { cached, view: adapterView(cached, wrote) };
     }
     cache.set(sql, found);
     if (cache.size > max) cache.delete(cache.keys().next().value!);
     return found;
   };
   database.prepare = ((sql: string) => entry(sql).view) as unknown as BetterSqlite3.Database["prepare"];
-  return { statement: (sql) => entry(sql).cached };
+  return {
+    statement: (sql) => entry(sql).cached,
+    databaseVersion: () => `${dataVersion.get()}:${ownWrites}`,
+  };
 }
