@@ -203,7 +203,7 @@ function failEveryStatement(factory: SqlDriverAdapterFactory): SqlDriverAdapterF
           get(inner, name, innerReceiver) {
             if (name === "queryRaw" || name === "executeRaw") return async () => Promise.reject(new Error("injected defect"));
             // The service's own reads on SQLite (src/db/sqlite-records.ts).
-            if (name === "readRecords") return () => { throw new Error("injected defect"); };
+            if (name === "readRecords" && Reflect.has(inner, name)) return () => { throw new Error("injected defect"); };
             const member = Reflect.get(inner, name, innerReceiver);
             return typeof member === "function" ? member.bind(inner) : member;
           },

@@ -6,7 +6,7 @@
 // keyed by time alone would keep a revoked token working for its lifetime;
 // this one answers only while the database's version (src/db/client.ts,
 // databaseVersion) is the one its entry was read at. Any write, by this
-// service or another process (`token revoke`, `user deactivate`, an import),
+// service or another process (`token revoke`, `user update --no-active`, an import),
 // changes the version, so nothing it answers is ever stale: a revoked token
 // is refused at once, as without it. Expiry is checked against each request's
 // clock, as the statement checks it.

@@ -23,7 +23,9 @@ export class StatementRecorder {
         get(target, property, receiver) {
           const value = Reflect.get(target, property, receiver) as Function;
           // readRecords: the service's own reads on SQLite (src/db/sqlite-records.ts).
-          if (property === "queryRaw" || property === "executeRaw" || property === "readRecords") {
+          const recorded = property === "queryRaw" || property === "executeRaw" || property === "readRecords";
+          // readRecords is SQLite's only: where the adapter has none, neither has its observer.
+          if (recorded && typeof value === "function") {
             return (query: Pick<SqlQuery, "sql">) => {
               record(query);
               return value.call(target, query);
