@@ -21,6 +21,8 @@ export type RecordReader = (query: SqlRead) => Record<string, unknown>[];
 
 const { Int32, Int64, Float, Double, DateTime, Date: DateOnly, Text, Boolean: Bool, UnknownNumber } = ColumnTypeEnum;
 
+const named = (type: ColumnType | null, ...names: string[]) => names.map((name) => [name, type] as const);
+
 /**
  * The adapter's type for each declared column type it knows (mapDeclType);
  * null where it would fail or that columnValue cannot give (DECIMAL, TIME,
@@ -28,7 +30,6 @@ const { Int32, Int64, Float, Double, DateTime, Date: DateOnly, Text, Boolean: Bo
  * declared type, or one the adapter does not know, has its type inferred
  * from the rows (inferredType).
  */
-const named = (type: ColumnType | null, ...names: string[]) => names.map((name) => [name, type] as const);
 const DECLARED_TYPES = new Map<string, ColumnType | null>([
   ...named(null, "DECIMAL", "TIME", "BLOB", "JSONB"),
   ...named(Float, "FLOAT"),
