@@ -86,6 +86,17 @@ const isStackOverflow = (error: unknown) => error instanceof RangeError && /call
 const TOO_DEEP = "Syntax Error: the document nests too deeply to be read.";
 
 /**
+ * A document that parsed and validated can still nest inline fragments or
+ * fragment spreads deeper than the executor's field collection recurses
+ * (a few thousand levels, adding no field depth): the same refusal, as a
+ * request error, marked as Yoga marks a validation error (HTTP 400 under
+ * application/graphql-response+json, 200 under application/json).
+ */
+const tooDeepToRun = () => ({
+  errors: [new GraphQLError(TOO_DEEP, { extensions: { code: "GRAPHQL_VALIDATION_FAILED", http: { spec: true, status: 400 } } })],
+});
+
+/**
  * Refuses an operation whose document passes one of `limits`, before any
  * resolver runs or any SQL is sent; the message names the limit, its value
  * and what was found.
@@ -103,6 +114,16 @@ export function useOperationLimits(limits: OperationLimits): Plugin {
       return ({ result, replaceParseResult }) => {
         if (isStackOverflow(result)) replaceParseResult(new GraphQLError(TOO_DEEP));
       };
+    },
+    onExecute({ executeFn, setExecuteFn }) {
+      setExecuteFn((async (...args: Parameters<typeof executeFn>) => {
+        try {
+          return await executeFn(...args);
+        } catch (error) {
+          if (isStackOverflow(error)) return tooDeepToRun();
+          throw error;
+        }
+      }) as typeof executeFn);
     },
     onValidate({ validateFn, setValidationFn }) {
       setValidationFn((...args) => {
