@@ -118,7 +118,10 @@ export function useOperationLimits(limits: OperationLimits): Plugin {
     onExecute({ executeFn, setExecuteFn }) {
       setExecuteFn((async (...args: Parameters<typeof executeFn>) => {
         try {
-          return await executeFn(...args);
+          const result = await executeFn(...args);
+          // The executor answers an error of the operation itself as `{ data: null, errors: [error] }`.
+          const { errors } = result as { errors?: readonly unknown[] };
+          return errors?.some(isStackOverflow) ? tooDeepToRun() : result;
         } catch (error) {
           if (isStackOverflow(error)) return tooDeepToRun();
           throw error;
