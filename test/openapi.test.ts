@@ -12,6 +12,7 @@ import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { parse as parseYaml } from "yaml";
+import type { GatewayAdapter } from "../src/db/adapter.ts";
 import { createDatabase } from "../src/db/client.ts";
 import { parseDatabaseUrl } from "../src/db/url.ts";
 import { parseConfig } from "../src/env.ts";
@@ -203,7 +204,7 @@ function failEveryStatement(factory: SqlDriverAdapterFactory): SqlDriverAdapterF
           get(inner, name, innerReceiver) {
             if (name === "queryRaw" || name === "executeRaw") return async () => Promise.reject(new Error("injected defect"));
             // The service's own reads on SQLite (src/db/sqlite-records.ts).
-            if (name === "readRecords" && Reflect.has(inner, name)) return () => { throw new Error("injected defect"); };
+            if (name === ("readRecords" satisfies keyof GatewayAdapter) && Reflect.has(inner, name)) return () => { throw new Error("injected defect"); };
             const member = Reflect.get(inner, name, innerReceiver);
             return typeof member === "function" ? member.bind(inner) : member;
           },

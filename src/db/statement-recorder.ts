@@ -7,6 +7,7 @@ import type {
   SqlQuery,
   Transaction,
 } from "@prisma/driver-adapter-utils";
+import type { GatewayAdapter } from "./adapter.ts";
 
 export class StatementRecorder {
   readonly statements: string[] = [];
@@ -23,7 +24,7 @@ export class StatementRecorder {
         get(target, property, receiver) {
           const value = Reflect.get(target, property, receiver) as Function;
           // readRecords: the service's own reads on SQLite (src/db/sqlite-records.ts).
-          const recorded = property === "queryRaw" || property === "executeRaw" || property === "readRecords";
+          const recorded = property === "queryRaw" || property === "executeRaw" || property === ("readRecords" satisfies keyof GatewayAdapter);
           // readRecords is SQLite's only: where the adapter has none, neither has its observer.
           if (recorded && typeof value === "function") {
             return (query: Pick<SqlQuery, "sql">) => {
