@@ -19,7 +19,7 @@
 // bench scenarios (REST, a user, ten aliased users, a page of 50) peaked at
 // 168–239 MiB a process, against 184–306 at 16 MB, for requests/s within the
 // runs' noise (1–2% less on average). The CLI's import of 200,000 users
-// peaked at 536–538 MB instead of 557–599, in 31–33 s instead of 30. V8
+// peaked at 536–538 MB instead of 557–599, in 31–33 s instead of 29–30. V8
 // sizes it only as the process starts, so it is given on node's command
 // line, in package.json's `start` and `cli` scripts
 // (`--max-semi-space-size=8`), which cluster workers inherit; nothing here
