@@ -1,6 +1,8 @@
 // The access rules of the service, in one place. The GraphQL schema applies
-// them through scope-auth (src/schema/builder.ts), the REST route through
-// assertMayReadUsers(); neither re-checks roles by hand.
+// them through scope-auth (src/schema/builder.ts), the REST route and the
+// GraphQL `user` field (which an operation may ask many times, see
+// src/schema/user.ts) through assertMayReadUsers(); none re-checks roles by
+// hand.
 import type { User } from "../../generated/sqlite/prisma/client.ts";
 import type { GraphQLContext } from "../context.ts";
 import { ForbiddenError, UnauthenticatedError } from "../errors.ts";
