@@ -37,7 +37,7 @@ export async function createContext(
   const now = new Date();
   const origin = config.publicUrl ?? new URL(request.url).origin;
   const mediaBaseUrl = /^https?:\/\//.test(config.mediaUrl) ? config.mediaUrl : origin + config.mediaUrl;
-  const authentication = await authenticate(request.headers.get("authorization"), { requesters, loaders, now, uses });
+  const authentication = await authenticate(request.headers.get("authorization"), { requesters, now, uses });
   if (authentication.status !== "authenticated") await throttle.countUnauthenticated(serverContext);
   return { db, config, loaders, authentication, now, mediaBaseUrl };
 }

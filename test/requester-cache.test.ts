@@ -50,26 +50,27 @@ describe(`the requester cache (${TEST_ENGINE}: ${cached ? "kept while the databa
   test("a write by the same client is seen by the next request", async () => {
     const cache = new RequesterCache(db, 10);
     const now = new Date();
-    await cache.find(adminKey, now);
-    await db.user.update({ where: { id: requesters.admin }, data: { firstName: "Changed" } });
-    assert.equal(await requesterReads(async () => assert.equal((await cache.find(adminKey, now))?.user.firstName, "Changed")), 1);
-    await db.user.update({ where: { id: requesters.admin }, data: { firstName: "Admin" } });
+    const { lastSeenAt } = (await cache.find(adminKey, now))!.user;
+    const changed = new Date("2020-01-02T03:04:05.678Z");
+    await db.user.update({ where: { id: requesters.admin }, data: { lastSeenAt: changed } });
+    assert.equal(await requesterReads(async () => assert.deepEqual((await cache.find(adminKey, now))?.user.lastSeenAt, changed)), 1);
+    await db.user.update({ where: { id: requesters.admin }, data: { lastSeenAt } });
   });
 
   test("a write that was rolled back is not kept", async () => {
     const cache = new RequesterCache(db, 10);
     const now = new Date();
-    const before = (await cache.find(adminKey, now))!.user.firstName;
+    const before = (await cache.find(adminKey, now))!.user.lastSeenAt;
     await assert.rejects(
       db.$transaction(async (tx) => {
-        await tx.user.update({ where: { id: requesters.admin }, data: { firstName: "Rolled back" } });
+        await tx.user.update({ where: { id: requesters.admin }, data: { lastSeenAt: new Date("2020-01-02T03:04:05.678Z") } });
         // On SQLite the cache reads the transaction's own connection, which sees the write.
         await cache.find(adminKey, now);
         throw new Error("roll back");
       }),
       /roll back/,
     );
-    assert.equal((await cache.find(adminKey, now))?.user.firstName, before);
+    assert.deepEqual((await cache.find(adminKey, now))?.user.lastSeenAt, before);
   });
 
   test("a token revoked and a user deactivated by another client are refused at once", async () => {

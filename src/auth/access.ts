@@ -6,6 +6,7 @@
 import type { User } from "../../generated/sqlite/prisma/client.ts";
 import type { GraphQLContext } from "../context.ts";
 import { ForbiddenError, UnauthenticatedError } from "../errors.ts";
+import type { RequesterUser } from "../loaders.ts";
 
 /** "UserPermission": lets staff read users. */
 export const USER_PERMISSION_CODE = 1222;
@@ -40,7 +41,7 @@ export function accessDeniedError(ctx: GraphQLContext): UnauthenticatedError | F
   return new ForbiddenError();
 }
 
-export function requireRequester(ctx: GraphQLContext): User {
+export function requireRequester(ctx: GraphQLContext): RequesterUser {
   if (ctx.authentication.status !== "authenticated") throw accessDeniedError(ctx);
   return ctx.authentication.requester;
 }

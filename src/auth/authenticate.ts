@@ -1,7 +1,6 @@
 // Who is asking: DRF's TokenAuthentication over stored key hashes.
-import type { User } from "../../generated/sqlite/prisma/client.ts";
 import { DRF_MESSAGES } from "../errors.ts";
-import type { Loaders } from "../loaders.ts";
+import type { RequesterUser } from "../loaders.ts";
 import type { RequesterCache } from "./requester-cache.ts";
 import { parseTokenHeader } from "./token-header.ts";
 import { hashTokenKey } from "./token-keys.ts";
@@ -12,11 +11,11 @@ export type Authentication =
   /** Credentials were sent and are wrong; `detail` is DRF's message for it. */
   | { status: "failed"; detail: string }
   /** `holdsUserPermission`: directly or through a group (the access rules read it). */
-  | { status: "authenticated"; requester: User; holdsUserPermission: boolean };
+  | { status: "authenticated"; requester: RequesterUser; holdsUserPermission: boolean };
 
 export async function authenticate(
   authorizationHeader: string | null,
-  { requesters, loaders, now, uses }: { requesters: RequesterCache; loaders: Loaders; now: Date; uses: UseRecorder },
+  { requesters, now, uses }: { requesters: RequesterCache; now: Date; uses: UseRecorder },
 ): Promise<Authentication> {
   const header = parseTokenHeader(authorizationHeader);
   if (header.kind === "absent") return { status: "anonymous" };
@@ -29,11 +28,10 @@ export async function authenticate(
   if (!requester.isActive) return { status: "failed", detail: DRF_MESSAGES.inactiveUser };
 
   // Recorded out of the request's way (use-recorder.ts); the requester sees
-  // itself as seen now at once.
+  // itself as seen now at once (isOnline, src/users/user-view.ts).
   const userIsStale = UseRecorder.isStale(requester.lastSeenAt, now);
   const tokenIsStale = UseRecorder.isStale(found.token.lastUsedAt, now);
   uses.record({ userId: userIsStale ? requester.id : undefined, tokenId: tokenIsStale ? found.token.id : undefined }, now);
   const seen = userIsStale ? { ...requester, lastSeenAt: now } : requester;
-  loaders.userById.prime(seen.id, seen);
   return { status: "authenticated", requester: seen, holdsUserPermission: found.holdsUserPermission };
 }

@@ -193,6 +193,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: "The requester itself; any authenticated user may read itself.",
     authScopes: { authenticated: true },
-    resolve: (_root, _args, ctx) => requireRequester(ctx),
+    // Authentication read only what the rules need (src/loaders.ts, RequesterUser): the row itself is read as any user's.
+    resolve: (_root, _args, ctx) => ctx.loaders.userById.load(requireRequester(ctx).id),
   }),
 }));

@@ -30,10 +30,21 @@ export function avatarUrl(ctx: GraphQLContext, user: Pick<User, "avatar">): stri
   return ctx.mediaBaseUrl + path;
 }
 
-export function isOnline(ctx: GraphQLContext, user: Pick<User, "lastSeenAt">): boolean {
-  if (!user.lastSeenAt) return false;
-  return ctx.now.getTime() - user.lastSeenAt.getTime() <= ctx.config.onlineWindowSeconds * 1000;
+/**
+ * Whether the user was seen within ONLINE_WINDOW_SECONDS of this request. The
+ * requester is seen by this very request: authentication's lastSeenAt for it
+ * (now, when its use is about to be recorded: src/auth/authenticate.ts) counts
+ * before the use is written, whichever of the two is later.
+ */
+export function isOnline(ctx: GraphQLContext, user: Pick<User, "id" | "lastSeenAt">): boolean {
+  const { authentication } = ctx;
+  const seenByThisRequest = authentication.status === "authenticated" && authentication.requester.id === user.id ? authentication.requester.lastSeenAt : null;
+  const lastSeenAt = latest(user.lastSeenAt, seenByThisRequest);
+  if (!lastSeenAt) return false;
+  return ctx.now.getTime() - lastSeenAt.getTime() <= ctx.config.onlineWindowSeconds * 1000;
 }
+
+const latest = (a: Date | null, b: Date | null): Date | null => (a && b ? (a > b ? a : b) : (a ?? b));
 
 export const timestamps = {
   lastLogin: (user: User): Timestamp | null =>
