@@ -84,7 +84,11 @@ export function createHttpServer(fetch: FetchHandler, http: Config["http"], logg
         if (body === null) return refuse(request, response, tooLarge(http.maxBodyBytes), logger);
         // The adapter takes `request.body` as a body already read, as it does
         // behind Express's body parsers, instead of reading the stream again.
-        Object.assign(request, { body });
+        // Not the Buffer itself: the adapter first counts a body's keys
+        // (Object.keys), one for each of a Buffer's bytes, and a chunked POST
+        // of 100 KB cost 5.8 ms of CPU instead of 1.2 (scratch, 300 requests).
+        // A one-chunk async iterable has one key.
+        Object.assign(request, { body: { chunk: body, async *[Symbol.asyncIterator]() { yield body; } } });
         void adapter(request, response);
       },
       // The client went away in the middle of its body: there is nobody to answer.
