@@ -12,8 +12,9 @@
 // as the executor Yoga runs otherwise (@graphql-tools/executor) gives them:
 // - A request with a variable graphql-jit refuses goes to the executor, for
 //   its message, locations and HTTP status 400 (graphql-jit answered 200, in
-//   its own words). test/hostile-input.test.ts checks that the two refuse the
-//   same values.
+//   its own words). Both coerce by the schema's own scalars; the property
+//   test of test/hostile-input.test.ts checks that they refuse the same
+//   values of every JSON type for an ID variable.
 // - graphql-jit's errors carry locations but not the document's nodes, from
 //   which Yoga writes them; each becomes the GraphQLError the executor makes
 //   (at the fields of its path, the resolver's error as its originalError),
