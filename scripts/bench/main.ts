@@ -5,8 +5,9 @@
 // One service process per scenario, each on its own fresh copy of the data
 // (a copy of the cached SQLite file, or a database made from a template on
 // PostgreSQL): a scenario's peak memory is its own, and no scenario inherits
-// another's warm caches, heap or last_seen_at writes. The floor runs once, on
-// SQLite whatever the engine, after the check that it answers as the service does.
+// another's warm caches, heap or last_seen_at writes. The floor runs first in
+// each round (report.ts says why there are rounds), on SQLite whatever the
+// engine, after the check that it answers as the service does.
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -18,7 +19,7 @@ import { watchMemory } from "./memory.ts";
 import { parseOptions, USAGE, UsageError, type BenchOptions } from "./options.ts";
 import { startBenchPostgres, type BenchPostgres } from "./postgres.ts";
 import { startFloorProcess, startServiceProcess, type RunningProcess } from "./processes.ts";
-import { formatTable, formatTargets, judgeTargets, rowOf, type Row } from "./report.ts";
+import { formatRounds, formatTable, formatTargets, judgeTargets, rowOf, summaryRows, type Round, type Row } from "./report.ts";
 import { requestSources, SCENARIO_TITLES } from "./scenarios.ts";
 
 const log = (line: string) => console.log(line);
@@ -114,7 +115,7 @@ async function main() {
       "",
       `engine ${options.engine}, ${options.users} users (seed ${options.seed}, ${manifest.visibleIds.length} readable, ${manifest.requesters.length} requester tokens), ` +
         `Node ${process.version}, ${availableParallelism()} cores`,
-      `${options.connections} connections, ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s measured per scenario` +
+      `${options.connections} connections, ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s measured per scenario, ${options.rounds} round${options.rounds === 1 ? "" : "s"}` +
         (options.webConcurrency === null ? "" : `, WEB_CONCURRENCY=${options.webConcurrency}`),
       `data set: ${describeStats(manifest.stats)}`,
       "the load generator runs in this process, on the same cores as the server it measures",
@@ -130,31 +131,41 @@ async function main() {
     return service;
   };
 
-  const floorProcess = await startFloorProcess(copyOfDataset("floor"));
-  cleanups.push(() => floorProcess.stop());
-
-  const rows: Row[] = [];
-  let floor: LoadResult | null = null;
-  for (const id of options.scenarios) {
-    const service = await startService(id);
-    if (floor === null) {
-      // Any service serves the REST route: the first one is used for the check.
-      const differences = await compareFloorWithService(floorProcess.origin, service.origin, manifest, options.seed);
-      if (differences.length > 0) {
-        throw new Error(`the floor does not answer as the service does, so it measures something else:\n${differences.slice(0, 5).join("\n")}`);
+  const rounds: Round[] = [];
+  for (let round = 1; round <= options.rounds; round++) {
+    if (options.rounds > 1) log(`round ${round} of ${options.rounds}`);
+    rounds.push(await measureRound(round === 1));
+  }
+  // Each a fresh process on a fresh copy of the data, the floor first.
+  async function measureRound(checkFloor: boolean): Promise<Round> {
+    const floorProcess = await startFloorProcess(copyOfDataset("floor"));
+    cleanups.push(() => floorProcess.stop());
+    const rows: Round = [];
+    let floor: LoadResult | null = null;
+    for (const id of options.scenarios) {
+      const service = await startService(id);
+      if (floor === null) {
+        // Any service serves the REST route: the first one is used for the check.
+        const differences = checkFloor ? await compareFloorWithService(floorProcess.origin, service.origin, manifest, options.seed) : [];
+        if (differences.length > 0) {
+          throw new Error(`the floor does not answer as the service does, so it measures something else:\n${differences.slice(0, 5).join("\n")}`);
+        }
+        if (checkFloor) log("floor check: same status and body as the service (is_online aside) for the hubs, 40 random readable ids, 2 missing ids and a bad key");
+        const floorRow = await measure(floorProcess, "floor", { options, sources, floor: null, databasePid: null });
+        rows.push(floorRow);
+        floor = floorRow.load;
+        await floorProcess.stop();
       }
-      log("floor check: same status and body as the service (is_online aside) for the hubs, 40 random readable ids, 2 missing ids and a bad key");
-      const floorRow = await measure(floorProcess, "floor", { options, sources, floor: null, databasePid: null });
-      rows.push(floorRow);
-      floor = floorRow.load;
-      await floorProcess.stop();
+      rows.push(await measure(service, id, { options, sources, floor, databasePid: postgres?.serverPid ?? null }));
+      await service.stop();
     }
-    rows.push(await measure(service, id, { options, sources, floor, databasePid: postgres?.serverPid ?? null }));
-    await service.stop();
+    return rows;
   }
 
-  const targets = judgeTargets(rows);
-  log(`\n${formatTable(rows)}\n\ntargets of the issue (measured here, on this machine):\n${formatTargets(targets)}`);
+  const rows = summaryRows(rounds);
+  const targets = judgeTargets(rounds);
+  const roundsTable = options.rounds > 1 ? `\n\n${formatRounds(rounds)}\n\nabove: each scenario's median round (max ms and memory: its worst round)` : "";
+  log(`\n${formatTable(rows)}${roundsTable}\n\ntargets of the issue (measured here, on this machine):\n${formatTargets(targets)}`);
 
   const jsonPath = options.jsonPath ?? join(CACHE_ROOT, "results", `bench-${startedAt.toISOString().replace(/[:.]/g, "-")}-${options.engine}.json`);
   mkdirSync(dirname(jsonPath), { recursive: true });
@@ -173,7 +184,9 @@ async function main() {
         warmupSeconds: options.warmupSeconds,
         webConcurrency: options.webConcurrency,
         dataset: { file: dataset.file, stats: manifest.stats, build },
+        // Each scenario's median round (its worst for max latency and memory), then every round's own rows.
         rows,
+        rounds,
         targets,
       },
       null,

@@ -9,6 +9,7 @@ export type BenchOptions = {
   durationSeconds: number;
   warmupSeconds: number;
   connections: number;
+  rounds: number;
   scenarios: ScenarioId[];
   webConcurrency: number | null;
   rebuild: boolean;
@@ -23,6 +24,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --duration S          seconds measured per scenario (default 10)
   --warmup S            seconds of the same load before, not counted (default 3)
   --connections N       concurrent connections (default 50)
+  --rounds N            times the floor and every scenario are measured, one after another (default 3);
+                        the figures and targets are each scenario's median round, its memory its worst
   --scenarios LIST      a subset of a,b,c,d,e (default all)
   --web-concurrency N   passes WEB_CONCURRENCY=N to the service
   --rebuild             build the data set again even when it is cached
@@ -49,6 +52,7 @@ export function parseOptions(args: string[]): BenchOptions | "help" {
         duration: { type: "string", default: "10" },
         warmup: { type: "string", default: "3" },
         connections: { type: "string", default: "50" },
+        rounds: { type: "string", default: "3" },
         scenarios: { type: "string", default: SCENARIO_IDS.join(",") },
         "web-concurrency": { type: "string" },
         rebuild: { type: "boolean", default: false },
@@ -74,6 +78,7 @@ export function parseOptions(args: string[]): BenchOptions | "help" {
     durationSeconds: wholeNumber("duration", values.duration, 1),
     warmupSeconds: wholeNumber("warmup", values.warmup, 0),
     connections: wholeNumber("connections", values.connections, 1),
+    rounds: wholeNumber("rounds", values.rounds, 1),
     // In the order a, b, c, d whatever order was given, each once.
     scenarios: SCENARIO_IDS.filter((id) => scenarios.includes(id)),
     webConcurrency: values["web-concurrency"] === undefined ? null : wholeNumber("web-concurrency", values["web-concurrency"], 1),
