@@ -24,6 +24,19 @@
 // line, in package.json's `start` and `cli` scripts
 // (`--max-semi-space-size=8`), which cluster workers inherit; nothing here
 // can set it later.
+//
+// Memory outside V8's heap: glibc's malloc gives each thread that finds the
+// others' arenas busy an arena of its own, up to eight per core, and an
+// arena's pages are seldom given back. V8's helper threads (concurrent
+// marking, compiling) held about 18 MB of a service process in four such
+// arenas under load (/proc/PID/smaps). With two at most, as many Node and JVM
+// deployments set, (f) a page of 50 users peaked at 194, 191, 194 MiB
+// instead of 203, 202, 257, a user (c) at 180 and 179 instead of 188 and
+// 194, ten users (d) at 201 and 197 instead of 233 and 206 (alternating
+// pairs, 3 s of warm-up then 8 s), for CPU per request within the pairs'
+// noise. glibc reads it only as a process starts, from the environment, so
+// package.json's `start` script sets it (`MALLOC_ARENA_MAX`, unless already
+// set), and workers inherit it.
 import { setFlagsFromString } from "node:v8";
 
 export const HEAP_GROWING_PERCENT = { service: 100, cli: 50 } as const;

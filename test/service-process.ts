@@ -21,16 +21,21 @@ export type ServiceProcess = {
 /**
  * `cwd` runs it from another folder (where the default database then goes);
  * the start script's module paths are made absolute so that it still finds them.
+ * The script runs in `sh`, as npm runs it (its environment settings included),
+ * which `exec`s node: the child is the service itself.
  */
 export function startService(env: Record<string, string>, { cwd = fileURLToPath(root) }: { cwd?: string } = {}): ServiceProcess {
   const script = JSON.parse(readFileSync(new URL("package.json", root), "utf8")).scripts.start as string;
-  const [command, ...args] = script.split(" ");
-  if (command !== "node") throw new Error(`expected the start script to run node, got: ${script}`);
-  const absoluteArgs = args.map((arg, index) => {
-    if (args[index - 1] === "--import") return import.meta.resolve(arg);
-    return /\.(ts|mjs)$/.test(arg) ? fileURLToPath(new URL(arg, root)) : arg;
+  const words = script.split(" ");
+  const nodeAt = words.findIndex((word) => !/^[A-Z_][A-Z0-9_]*=/.test(word));
+  if (words[nodeAt] !== "node") throw new Error(`expected the start script to run node, after its environment settings: ${script}`);
+  const absoluteWords = words.map((word, index) => {
+    if (index <= nodeAt) return index === nodeAt ? JSON.stringify(process.execPath) : word;
+    if (words[index - 1] === "--import") return import.meta.resolve(word);
+    return /\.(ts|mjs)$/.test(word) ? fileURLToPath(new URL(word, root)) : word;
   });
-  const child = spawn(process.execPath, absoluteArgs, {
+  const settings = absoluteWords.slice(0, nodeAt).join(" ");
+  const child = spawn("/bin/sh", ["-c", `${settings} exec ${absoluteWords.slice(nodeAt).join(" ")}`], {
     cwd,
     env: { ...process.env, HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
