@@ -26,7 +26,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --connections N       concurrent connections (default 50)
   --rounds N            times the floor and every scenario are measured, one after another (default 3);
                         the figures and targets are each scenario's median round, its memory its worst
-  --scenarios LIST      a subset of a,b,c,d,e (default all)
+  --scenarios LIST      a subset of ${SCENARIO_IDS.join(",")} (default all)
   --web-concurrency N   passes WEB_CONCURRENCY=N to the service
   --rebuild             build the data set again even when it is cached
   --json PATH           where to write the results (default: a timestamped file under the cache folder)
