@@ -5,7 +5,9 @@
 // describe the schema, are hidden when introspection is off.
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
+import { createSchema, createYoga } from "graphql-yoga";
 import { ConfigError, parseConfig } from "../src/env.ts";
+import { DEFAULT_OPERATION_LIMITS, useOperationLimits } from "../src/plugins/use-operation-limits.ts";
 import { directoryFixture } from "./fixtures/directory.ts";
 import { keyFor } from "./fixtures/keys.ts";
 import { FifteenUsersDocument } from "./generated/graphql.ts";
@@ -191,5 +193,40 @@ describe("limit configuration", () => {
       'Invalid configuration: GRAPHQL_MAX_DIRECTIVES: expected a whole number from 0 to 10000, got "1.5"',
       'Invalid configuration: GRAPHQL_MAX_TOKENS: expected a whole number from 1 to 1000000, got "2k"',
     ]);
+  });
+});
+
+describe("a stack overflow while executing", () => {
+  // Where the executor overflows depends on the stack left (Node 24 read a
+  // chain of 3,128 fragment spreads in validation, then overflowed collecting
+  // `me`'s selections): a resolver throwing V8's own RangeError gives the
+  // executor's answer for it, a field error with the RangeError as its cause.
+  const overflowing = () => {
+    throw new RangeError("Maximum call stack size exceeded");
+  };
+  const schema = createSchema({ typeDefs: "type Query { me: User } type User { id: ID }", resolvers: { Query: { me: overflowing } } });
+  const yoga = createYoga({ schema, plugins: [useOperationLimits(DEFAULT_OPERATION_LIMITS)], logging: false });
+  const ask = async (accept: string) => {
+    const response = await yoga.fetch("http://localhost/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json", accept },
+      body: JSON.stringify({ query: "{ me { id } }" }),
+    });
+    return { status: response.status, body: (await response.json()) as GraphQLAnswer };
+  };
+
+  test("in one field is refused as a document too deep to run, not masked as an unexpected error", async () => {
+    const { status, body } = await ask("application/graphql-response+json");
+    assert.equal(status, 400);
+    assert.equal("data" in body, false);
+    assert.deepEqual(body.errors?.map((error) => [error.message, error.extensions?.code]), [
+      ["Syntax Error: the document nests too deeply to be read.", "GRAPHQL_VALIDATION_FAILED"],
+    ]);
+  });
+
+  test("under application/json, the same request error with 200", async () => {
+    const { status, body } = await ask("application/json");
+    assert.equal(status, 200);
+    assert.equal(body.errors?.[0]?.extensions?.code, "GRAPHQL_VALIDATION_FAILED");
   });
 });

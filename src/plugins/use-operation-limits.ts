@@ -82,7 +82,13 @@ const reportAsValidationError = {
  * masked as an unexpected error (a 500); it is the document's fault, so it is
  * refused as one that cannot be parsed, or as an invalid one.
  */
-const isStackOverflow = (error: unknown) => error instanceof RangeError && /call stack/i.test(error.message);
+const isStackOverflow = (error: unknown): boolean =>
+  (error instanceof RangeError && /call stack/i.test(error.message)) ||
+  // Overflowing while one field's selections are collected, the executor
+  // reports it as that field's error, the RangeError as its cause: a chain
+  // of fragment spreads thousands long under `me` did so on Node 24, where
+  // validation had read the same document without overflowing.
+  (error instanceof GraphQLError && isStackOverflow(error.originalError));
 const TOO_DEEP = "Syntax Error: the document nests too deeply to be read.";
 
 /**
