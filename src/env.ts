@@ -96,6 +96,7 @@ const variables = z.object({
   DATABASE_POOL_SIZE: wholeNumber(DEFAULT_POOL_SETTINGS.poolSize, 1, 1000),
   DATABASE_STATEMENT_TIMEOUT_MS: wholeNumber(DEFAULT_POOL_SETTINGS.statementTimeoutMs, 100, 3_600_000),
   DATABASE_CONNECT_TIMEOUT_MS: wholeNumber(DEFAULT_POOL_SETTINGS.connectTimeoutMs, 100, 600_000),
+  DATABASE_PREPARED_STATEMENTS: wholeNumber(DEFAULT_POOL_SETTINGS.preparedStatements, 0, 10_000),
   DATABASE_START_ATTEMPTS: wholeNumber(5, 1, 100),
   PORT: wholeNumber(4000, 0, 65535),
   HOST: z.string().default("0.0.0.0"),
@@ -319,6 +320,7 @@ export function parseConfig(source: Record<string, string | undefined> = process
       poolSize: env.DATABASE_POOL_SIZE,
       statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
       connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+      preparedStatements: env.DATABASE_PREPARED_STATEMENTS,
     },
     databaseStartAttempts: env.DATABASE_START_ATTEMPTS,
     http: {

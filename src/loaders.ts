@@ -21,6 +21,7 @@
 import DataLoader from "dataloader";
 import { USER_PERMISSION_CODE } from "./auth/access.ts";
 import { readRows, type Database } from "./db/client.ts";
+import { idList } from "./db/id-list.ts";
 import { Prisma, type Group, type Permission, type User } from "../generated/sqlite/prisma/client.ts";
 
 export type Memberships = { groups: Group[]; permissions: Permission[] };
@@ -86,8 +87,6 @@ function groupRows<K, R>(keys: readonly K[], rows: R[], keyOf: (row: R) => K): R
   return keys.map((key) => byKey.get(key)!);
 }
 
-const inList = (ids: readonly number[]) => Prisma.join([...ids]);
-
 /**
  * One page of each inviter's invitees, by id: up to `limit` after `afterId`.
  * A loader per page asked for, so that every user of a list asking for the
@@ -104,7 +103,7 @@ function inviteePageLoaders(db: Database) {
           SELECT id, username, "firstName", "lastName", "invitedById" FROM (
             SELECT id, username, "firstName", "lastName", "invitedById",
               ROW_NUMBER() OVER (PARTITION BY "invitedById" ORDER BY id) AS position
-            FROM "User" WHERE "invitedById" IN (${inList(inviterIds)}) AND id > ${afterId}
+            FROM "User" WHERE "invitedById" IN (${idList(inviterIds)}) AND id > ${afterId}
           ) AS page WHERE position <= ${limit} ORDER BY id`);
         return groupRows(inviterIds, rows, (row) => row.invitedById);
       });
@@ -127,7 +126,7 @@ export function createLoaders(db: Database) {
   const inviteesByInviterId = new RecordingLoader<number, UserSummaryRow[]>(async (inviterIds) => {
     const rows = await readRows<UserSummaryRow & { invitedById: number }>(db, Prisma.sql`
       SELECT id, username, "firstName", "lastName", "invitedById" FROM "User"
-      WHERE "invitedById" IN (${inList(inviterIds)}) ORDER BY id`);
+      WHERE "invitedById" IN (${idList(inviterIds)}) ORDER BY id`);
     return groupRows(inviterIds, rows, (row) => row.invitedById);
   });
 
@@ -136,7 +135,7 @@ export function createLoaders(db: Database) {
 
     /** A missing id answers null rather than an Error: "no such user" is an ordinary answer here. */
     userById: new DataLoader<number, User | null>(async (ids) => {
-      const rows = await readRows<User>(db, Prisma.sql`SELECT * FROM "User" WHERE id IN (${inList(ids)})`);
+      const rows = await readRows<User>(db, Prisma.sql`SELECT * FROM "User" WHERE id IN (${idList(ids)})`);
       const byId = new Map(rows.map((row) => [row.id, row]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
@@ -155,7 +154,7 @@ export function createLoaders(db: Database) {
           ? []
           : await readRows<{ invitedById: number; count: number }>(db, Prisma.sql`
               SELECT "invitedById", CAST(COUNT(*) AS INTEGER) AS count FROM "User"
-              WHERE "invitedById" IN (${inList(toCount)}) GROUP BY "invitedById"`);
+              WHERE "invitedById" IN (${idList(toCount)}) GROUP BY "invitedById"`);
       const byId = new Map(counts.map((row) => [row.invitedById, Number(row.count)]));
       return Promise.all(
         inviterIds.map(async (id) => (inviteesByInviterId.asked.has(id) ? (await inviteesByInviterId.load(id)).length : byId.get(id) ?? 0)),
@@ -175,7 +174,7 @@ export function createLoaders(db: Database) {
      * models in alphabetical order.)
      */
     membershipsByUserId: new DataLoader<number, Memberships>(async (userIds) => {
-      const ids = inList(userIds);
+      const ids = idList(userIds);
       // ownerId: a user's for 'group' and 'direct', a group's for 'granted'.
       // Numbers may come back as BigInt: a column of UNIONed expressions has no declared type for SQLite's adapter to read.
       type Row = { kind: "group" | "direct" | "granted"; ownerId: number | bigint; id: number | bigint; name: string; code: number | bigint | null };

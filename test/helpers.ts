@@ -9,6 +9,7 @@ import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { print } from "graphql";
 import { runOnServer } from "../scripts/postgres-cluster.ts";
 import { parseDatabaseUrl, type DatabaseTarget } from "../src/db/url.ts";
+import type { PoolSettings } from "../src/db/adapter.ts";
 import { createDatabase, type Database } from "../src/db/client.ts";
 import { StatementRecorder } from "../src/db/statement-recorder.ts";
 import { parseConfig } from "../src/env.ts";
@@ -54,12 +55,12 @@ export async function createEmptyDatabaseUrl(): Promise<string> {
 }
 
 
-/** A new database, migrated, with a client that records its SQL. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** A new database, migrated, with a client that records its SQL; `pool` as DATABASE_POOL_SIZE and its kin would set it. */
+export async function createTestDatabase({ pool }: { pool?: PoolSettings } = {}): Promise<TestDatabase> {
   const target = parseDatabaseUrl(await createEmptyDatabaseUrl());
   await applyMigrations(target);
   const recorder = new StatementRecorder();
-  const db = createDatabase(target, { wrapAdapter: recorder.wrap });
+  const db = createDatabase(target, { pool, wrapAdapter: recorder.wrap });
   // Runs before the database itself is removed: cleanups run last-in, first-out.
   cleanups.push(() => db.$disconnect());
   return { target, db, recorder };

@@ -11,6 +11,7 @@
 // a hint: if the process dies, at most a second of them is lost.
 import { Prisma } from "../../generated/sqlite/prisma/client.ts";
 import { chunks } from "../chunks.ts";
+import { idList } from "../db/id-list.ts";
 import type { Database } from "../db/client.ts";
 import type { Logger } from "../logger.ts";
 
@@ -18,8 +19,8 @@ import type { Logger } from "../logger.ts";
 export const LAST_SEEN_RESOLUTION_MS = 60_000;
 /** How often gathered uses are written, and so how late is_online may show a user's first request. */
 export const USE_FLUSH_INTERVAL_MS = 1_000;
-/** Ids per statement (src/chunks.ts). */
-const IDS_PER_STATEMENT = 5_000;
+/** Ids per statement (src/chunks.ts); a power of two, which idList() does not pad further. */
+const IDS_PER_STATEMENT = 4_096;
 
 export class UseRecorder {
   #users = new Set<number>();
@@ -71,7 +72,7 @@ export class UseRecorder {
       const [target, time] = [Prisma.raw(`"${table}"`), Prisma.raw(`"${column}"`)];
       return [...chunks(rowIds, IDS_PER_STATEMENT)].map(
         (ids) => this.db.$executeRaw`UPDATE ${target} SET ${time} = ${at}
-          WHERE id IN (${Prisma.join(ids)}) AND (${time} IS NULL OR ${time} < ${at})`,
+          WHERE id IN (${idList(ids)}) AND (${time} IS NULL OR ${time} < ${at})`,
       );
     };
     const statements = [...moveForward("User", "lastSeenAt", users), ...moveForward("ApiToken", "lastUsedAt", tokens)];

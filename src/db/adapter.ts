@@ -7,8 +7,9 @@ import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import type BetterSqlite3 from "better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import type { SqlDriverAdapter } from "@prisma/driver-adapter-utils";
+import type { SqlDriverAdapter, SqlQuery } from "@prisma/driver-adapter-utils";
 import type { DatabaseTarget } from "./url.ts";
+import { DEFAULT_PREPARED_STATEMENTS, isStalePreparedStatement, StatementNames } from "./pg-statement-names.ts";
 import { cachePreparedStatements } from "./sqlite-statement-cache.ts";
 import { sqliteRecordReader, type RecordReader } from "./sqlite-records.ts";
 
@@ -20,9 +21,16 @@ export type PoolSettings = {
   statementTimeoutMs: number;
   /** Longest to wait for a connection, so an unreachable server fails fast instead of hanging. */
   connectTimeoutMs: number;
+  /** Distinct statements each connection keeps prepared (src/db/pg-statement-names.ts); 0 prepares none. */
+  preparedStatements: number;
 };
 
-export const DEFAULT_POOL_SETTINGS: PoolSettings = { poolSize: 10, statementTimeoutMs: 10_000, connectTimeoutMs: 5_000 };
+export const DEFAULT_POOL_SETTINGS: PoolSettings = {
+  poolSize: 10,
+  statementTimeoutMs: 10_000,
+  connectTimeoutMs: 5_000,
+  preparedStatements: DEFAULT_PREPARED_STATEMENTS,
+};
 
 /**
  * A pooled connection that died while idle (the server restarted, a proxy
@@ -44,9 +52,28 @@ function diedWithItsConnection(error: unknown): boolean {
 const PG_TYPE_CHAR = 18;
 const PG_TYPE_TEXT = 25;
 
+type QueryConfig = { name?: string; text: string };
+const isNamed = (config: unknown): config is QueryConfig & { name: string } =>
+  typeof config === "object" && config !== null && typeof (config as QueryConfig).name === "string";
+
 class GatewayPool extends pg.Pool {
-  constructor(config: pg.PoolConfig) {
+  constructor(config: pg.PoolConfig, names: StatementNames) {
     super(config);
+    // Inside a transaction a statement prepared before a migration cannot be
+    // sent again (the transaction is aborted): its text is only given a new
+    // name for the next time. The adapter calls a transaction's client with
+    // one argument and awaits the promise.
+    this.on("connect", (client) => {
+      const clientQuery = client.query.bind(client) as (...args: unknown[]) => Promise<pg.QueryResult>;
+      client.query = ((...args: unknown[]) => {
+        const [config] = args;
+        if (args.length !== 1 || !isNamed(config)) return clientQuery(...args);
+        return clientQuery(config).catch((error: unknown) => {
+          if (isStalePreparedStatement(error) && names.nameFor(config.text) === config.name) names.forget(config.text);
+          throw error;
+        });
+      }) as pg.PoolClient["query"];
+    });
     // Assigned rather than declared as a method: pg.Pool's query() has many
     // overloads, and the adapter only calls its promise form.
     const query = super.query.bind(this) as (...args: unknown[]) => Promise<pg.QueryResult>;
@@ -55,8 +82,16 @@ class GatewayPool extends pg.Pool {
       try {
         result = await query(...args);
       } catch (error) {
-        if (!diedWithItsConnection(error)) throw error;
-        result = await query(...args);
+        const [config, ...rest] = args;
+        if (isStalePreparedStatement(error) && isNamed(config)) {
+          // Outside a transaction: sent again at once, under the text's new name.
+          if (names.nameFor(config.text) === config.name) names.forget(config.text);
+          result = await query({ ...config, name: names.nameFor(config.text) }, ...rest);
+        } else if (diedWithItsConnection(error)) {
+          result = await query(...args);
+        } else {
+          throw error;
+        }
       }
       // adapter-pg 7.10 cannot deserialize PostgreSQL's one-byte "char" type
       // (OID 18), which the schema engine reads from the catalogs when it
@@ -152,6 +187,7 @@ export function createAdapterFactory(target: DatabaseTarget, settings: PoolSetti
     };
     return factory;
   }
+  const names = new StatementNames(settings.preparedStatements);
   const pool = new GatewayPool({
     connectionString: target.connectionString,
     max: settings.poolSize,
@@ -163,8 +199,12 @@ export function createAdapterFactory(target: DatabaseTarget, settings: PoolSetti
     // Idle connections must not keep a short-lived process (the Prisma CLI
     // running migrations, the CLI) alive, nor a migration's advisory lock held.
     allowExitOnIdle: true,
+  }, names);
+  const factory = new PrismaPg(pool, {
+    disposeExternalPool: true,
+    // Undefined (unnamed) is what pg expects for a statement not to keep, though the adapter's type says string.
+    statementNameGenerator: (({ sql }: SqlQuery) => names.nameFor(sql)) as (query: SqlQuery) => string,
   });
-  const factory = new PrismaPg(pool, { disposeExternalPool: true });
   pools.set(factory, pool);
   return factory;
 }

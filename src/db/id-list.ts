@@ -1,0 +1,18 @@
+// The ids of an `IN (…)` list, as one SQL fragment for Prisma.sql.
+//
+// A list of each length makes a statement of its own, which the database
+// parses and plans again and which the statement caches keep apart
+// (src/db/sqlite-statement-cache.ts, src/db/pg-statement-names.ts): with one
+// length per batch size, the lists alone could fill them. Padding each list to
+// the next power of two, by repeating its last id, leaves a dozen lengths for
+// the same rows: `IN` matches a row once however often its id is listed.
+// Hibernate pads the same way (`hibernate.query.in_clause_parameter_padding`).
+import { Prisma } from "../../generated/sqlite/prisma/client.ts";
+
+/** `ids` must not be empty: `IN ()` is no SQL, and Prisma.join refuses it. */
+export function idList(ids: readonly number[]): Prisma.Sql {
+  const padded = [...ids];
+  const length = 2 ** Math.ceil(Math.log2(padded.length));
+  while (padded.length < length) padded.push(padded.at(-1)!);
+  return Prisma.join(padded);
+}
