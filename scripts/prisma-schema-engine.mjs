@@ -57,10 +57,14 @@ function datasourceUrl() {
   return url;
 }
 
-/** The service's adapter for the URL the CLI names, with the service's pool settings (timeouts). */
+/**
+ * The service's adapter for the URL the CLI names, with the service's pool
+ * settings (timeouts), but no prepared statements: a migration sends each
+ * statement about once, and changes the tables that a prepared one would read.
+ */
 function connectTo(url) {
   const target = parseDatabaseUrl(url);
-  return withMigrationLockFile(createAdapterFactory(target, parseConfig().pool), target);
+  return withMigrationLockFile(createAdapterFactory(target, { ...parseConfig().pool, preparedStatements: 0 }), target);
 }
 
 /**

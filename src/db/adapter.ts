@@ -69,7 +69,7 @@ class GatewayPool extends pg.Pool {
         const [config] = args;
         if (args.length !== 1 || !isNamed(config)) return clientQuery(...args);
         return clientQuery(config).catch((error: unknown) => {
-          if (isStalePreparedStatement(error) && names.nameFor(config.text) === config.name) names.forget(config.text);
+          if (isStalePreparedStatement(error)) names.forget(config.text, config.name);
           throw error;
         });
       }) as pg.PoolClient["query"];
@@ -85,7 +85,7 @@ class GatewayPool extends pg.Pool {
         const [config, ...rest] = args;
         if (isStalePreparedStatement(error) && isNamed(config)) {
           // Outside a transaction: sent again at once, under the text's new name.
-          if (names.nameFor(config.text) === config.name) names.forget(config.text);
+          names.forget(config.text, config.name);
           result = await query({ ...config, name: names.nameFor(config.text) }, ...rest);
         } else if (diedWithItsConnection(error)) {
           result = await query(...args);

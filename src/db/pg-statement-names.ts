@@ -52,9 +52,13 @@ export class StatementNames {
     return this.#assign(sql);
   };
 
-  /** Gives `sql` a new name: the statement prepared under the old one no longer answers. */
-  forget(sql: string): void {
-    if (this.#names.has(sql)) this.#assign(sql);
+  /**
+   * PostgreSQL refused the statement prepared for `sql` under `name`: the
+   * text gets a new name, unless it already has one (several connections
+   * may each report the same old name).
+   */
+  forget(sql: string, name: string): void {
+    if (this.#names.get(sql) === name) this.#assign(sql);
   }
 
   /** How many texts have a name, for the tests. */
