@@ -46,11 +46,11 @@ export class StatementNames {
   constructor(private readonly max: number) {}
 
   /** The name to prepare `sql` under, or undefined to send it unnamed. */
-  readonly nameFor = (sql: string): string | undefined => {
+  nameFor(sql: string): string | undefined {
     const name = this.#names.get(sql);
     if (name !== undefined || this.#names.size >= this.max) return name;
     return this.#assign(sql);
-  };
+  }
 
   /**
    * PostgreSQL refused the statement prepared for `sql` under `name`: the
@@ -59,11 +59,6 @@ export class StatementNames {
    */
   forget(sql: string, name: string): void {
     if (this.#names.get(sql) === name) this.#assign(sql);
-  }
-
-  /** How many texts have a name, for the tests. */
-  get size(): number {
-    return this.#names.size;
   }
 
   #assign(sql: string): string {
