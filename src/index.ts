@@ -10,7 +10,7 @@ import { describeDatabase } from "./db/url.ts";
 import { createDatabase, type Database } from "./db/client.ts";
 import { ConfigError, parseConfig, type Config } from "./env.ts";
 import { demoKeyIsActive, loadDemoData } from "./fixtures/demo-data.ts";
-import { HEAP_GROWING_PERCENT, keepWasmBaselineOnly, limitHeapGrowth } from "./heap-growth.ts";
+import { keepWasmBaselineOnly, limitHeapGrowth } from "./heap-growth.ts";
 import { createHttpServer } from "./http/node-server.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { aggregateWorkerMetrics } from "./metrics/cluster-metrics.ts";
@@ -127,7 +127,7 @@ function describeMetrics(config: Config, url: string, metricsPort: number | null
 }
 
 async function main() {
-  limitHeapGrowth(HEAP_GROWING_PERCENT.service);
+  limitHeapGrowth();
   keepWasmBaselineOnly();
   const config = readConfig();
   const logger = createLogger(config.logLevel, { format: config.logFormat });

@@ -13,7 +13,7 @@ import { MODEL_ROLES, type ModelChoice, type ModelRole } from "../fixtures/djang
 import { exportFixture } from "../fixtures/export-fixture.ts";
 import { countImportRows, importFixture, type ImportCounts, type RecordCounts } from "../fixtures/import-fixture.ts";
 import { readImportFile } from "../fixtures/read-fixture-file.ts";
-import { HEAP_GROWING_PERCENT, limitHeapGrowth } from "../heap-growth.ts";
+import { limitHeapGrowth } from "../heap-growth.ts";
 import { createToken, formatTokenTable, listTokens, parseLifetime, revokeToken, UsageError } from "./tokens.ts";
 import { describeFailure } from "./describe-failure.ts";
 import type { CommandSpec } from "./command.ts";
@@ -270,7 +270,7 @@ function fail(error: unknown): never {
 
 // Whatever goes wrong, even outside main's promise (a pool's idle client
 // failing, say), is told the same way, never as a stack trace.
-limitHeapGrowth(HEAP_GROWING_PERCENT.cli);
+limitHeapGrowth();
 process.on("uncaughtException", fail);
 process.on("unhandledRejection", fail);
 main(process.argv.slice(2)).then((code) => process.exit(code), fail);
