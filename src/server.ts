@@ -20,6 +20,7 @@ import type { Logger } from "./logger.ts";
 import { metricsFromPrimary } from "./metrics/cluster-metrics.ts";
 import { createMetrics } from "./metrics/metrics.ts";
 import { METRICS_PATH, serveMetrics, type ReadMetrics } from "./metrics/scrape.ts";
+import { useReleaseLoaders } from "./plugins/use-release-loaders.ts";
 import { useCompiledExecution } from "./plugins/use-compiled-execution.ts";
 import { useDisableIntrospection } from "./plugins/use-disable-introspection.ts";
 import { useJsonRequestsOnly } from "./plugins/use-json-requests-only.ts";
@@ -80,6 +81,7 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
     useKnownOperationTypes(),
     useOperationLimits(config.graphql.limits),
     useCompiledExecution(config.graphql.compileAfter),
+    useReleaseLoaders(),
   ];
   // Swaps a trusted document's id for its text before Yoga parses it, so the
   // limits above apply to it as to any document.

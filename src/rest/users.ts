@@ -17,6 +17,7 @@ import {
 import { loggerFor } from "../http/request-log.ts";
 import type { ServerContext } from "../http/request-target.ts";
 import type { Logger } from "../logger.ts";
+import { releaseLoaders } from "../loaders.ts";
 import { formatDrfTimestamp } from "../timestamps.ts";
 import {
   avatarUrl,
@@ -114,8 +115,9 @@ export async function retrieveUser(
   const answer = (status: number, body: unknown, headers: Record<string, string> = {}) =>
     jsonResponse(status, body, { omitBody, headers: { ...USER_ROUTE_HEADERS, ...headers } });
 
+  let ctx: GraphQLContext | undefined;
   try {
-    const ctx = await createContext(request, serverContext, dependencies);
+    ctx = await createContext(request, serverContext, dependencies);
     assertMayReadUsers(ctx);
     await dependencies.throttle.checkRequester(ctx);
     if (method === "OPTIONS") return answer(200, OPTIONS_METADATA);
@@ -131,5 +133,7 @@ export async function retrieveUser(
       return answer(500, { detail: SERVER_ERROR_DETAIL });
     }
     return answer(known.status, { detail: known.message }, drfErrorHeaders(known));
+  } finally {
+    if (ctx) releaseLoaders(ctx.loaders);
   }
 }
