@@ -22,9 +22,9 @@
 // bench runs each (`--scenarios a,c,d,f --rounds 2`): a process peaked at
 // 184–207 MiB instead of 192–252, for more CPU per request (more full
 // collections): 3% in REST, 4% in a user, 7% in ten users, 15% in the page
-// of 50 users. Every target of the issue was met either way. The CLI serves no requests:
-// its import of 200,000 users peaked at 810 MB doubling, 650 MB growing by
-// half, in the same 21 s.
+// of 50 users. Every target of the issue was met either way.
+// The CLI serves no requests: its import of 200,000 users peaked at 810 MB
+// doubling, 650 MB growing by half, in the same 21 s.
 // V8 reads the flag at each collection, so setting it at startup takes
 // effect. Node refuses it in NODE_OPTIONS; given on node's command line
 // (`node --heap-growing-percent=N scripts/start.mjs`, 0 for V8's default) it wins.

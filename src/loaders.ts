@@ -1,7 +1,8 @@
 // Per-request DataLoaders, and the reads they batch. createContext() makes a
 // fresh set for every request and nothing keeps them afterwards: their caches
 // hold what one requester may see, at one moment, and must not outlive the
-// request.
+// request. They are emptied as soon as its answer is built (releaseLoaders,
+// below).
 //
 // Each loader turns the keys collected during one tick into one statement
 // with `IN`, so a query's statement count depends on how deep it nests, never
