@@ -57,7 +57,7 @@
 import { setFlagsFromString } from "node:v8";
 
 /** How far past the last full collection's live data the heap may grow, in percent. */
-export const HEAP_GROWING_PERCENT = 50;
+const HEAP_GROWING_PERCENT = 50;
 
 export function limitHeapGrowth(): void {
   if (!process.execArgv.some((option) => option.startsWith("--heap-growing-percent"))) {
