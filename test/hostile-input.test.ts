@@ -839,7 +839,15 @@ describe("hostile input, over a real socket", () => {
       });
       const received: Buffer[] = [];
       socket.on("data", (chunk: Buffer) => received.push(chunk));
-      socket.on("error", reject);
+      socket.on("error", (error: NodeJS.ErrnoException) => {
+        // Node's own refusal (a 431, say) is written, then the socket destroyed
+        // with the rest of the request unread, which the kernel answers with a
+        // reset: on Node 24, now and then, the reset reaches us after the answer
+        // (2 in 400 requests with a 17–60 KB header). The answer is what counts;
+        // a reset before any answer still fails.
+        if (error.code !== "ECONNRESET" || received.length === 0) reject(error);
+      });
+      // Also after an error: "close" always follows it.
       socket.on("close", () => {
         const text = Buffer.concat(received).toString("latin1");
         const split = text.indexOf("\r\n\r\n");
