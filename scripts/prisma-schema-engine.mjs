@@ -64,7 +64,32 @@ function datasourceUrl() {
  */
 function connectTo(url) {
   const target = parseDatabaseUrl(url);
-  return withMigrationLockFile(createAdapterFactory(target, { ...parseConfig().pool, preparedStatements: 0 }), target);
+  const factory = createAdapterFactory(target, { ...parseConfig().pool, preparedStatements: 0 });
+  return target.engine === "sqlite" ? withMigrationLockFile(factory, target) : withWholeScripts(factory);
+}
+
+/**
+ * A migration's script sent to PostgreSQL whole, in one simple query, as the
+ * native engine sends it (its `raw_cmd`). @prisma/adapter-pg 7.10's
+ * executeScript splits the script at every ";" and sends each piece apart,
+ * which cuts a function's body (`$$ … ; … $$`) and any comment holding a ";"
+ * into pieces that do not parse: the triggers of the migration
+ * 20261201000000_change_notifications could not be applied.
+ */
+function withWholeScripts(factory) {
+  const connect = factory.connect.bind(factory);
+  factory.connect = async () => {
+    const adapter = await connect();
+    adapter.executeScript = async (script) => {
+      try {
+        await adapter.client.query(script);
+      } catch (error) {
+        adapter.onError(error);
+      }
+    };
+    return adapter;
+  };
+  return factory;
 }
 
 /**
@@ -82,7 +107,6 @@ function connectTo(url) {
 const EXCLUSIVE_LOCK = "PRAGMA main.locking_mode=EXCLUSIVE";
 
 function withMigrationLockFile(factory, target) {
-  if (factory.provider !== "sqlite") return factory;
   const connect = factory.connect.bind(factory);
   let locked = process.env[MIGRATION_LOCK_HELD_ENV] === "1";
   factory.connect = async () => {

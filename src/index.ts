@@ -133,7 +133,8 @@ async function main() {
   const logger = createLogger(config.logLevel, { format: config.logFormat });
   // Read before the client below creates the file.
   const isNewDefaultFile = config.databaseIsDefault && config.database.engine === "sqlite" && !existsSync(config.database.filename);
-  const db = createDatabase(config.database, { pool: config.pool });
+  // watchChanges: the requester cache's version, on PostgreSQL (src/auth/requester-cache.ts).
+  const db = createDatabase(config.database, { pool: config.pool, watchChanges: true });
   // A worker serves a database its primary has prepared.
   if (cluster.isWorker) {
     await serve(db, config, logger);

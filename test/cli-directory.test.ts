@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import { answersOf, cliOn } from "./cli-process.ts";
-import { createEmptyDatabaseUrl } from "./helpers.ts";
+import { createEmptyDatabaseUrl, TEST_ENGINE } from "./helpers.ts";
 
 describe("npm run cli -- user | group | permission", () => {
   let url: string;
@@ -136,10 +136,12 @@ describe("npm run cli -- user | group | permission", () => {
     const fresh = await createEmptyDatabaseUrl();
     const pending = cliOn(fresh, "migrate", "status");
     assert.equal(pending.status, 1, pending.stderr);
-    assert.match(pending.stdout, /^2 migrations pending: \S+, \S+\.$/m);
+    // PostgreSQL has one more: the triggers of its change notifications (src/db/change-notifications.ts).
+    const count = TEST_ENGINE === "postgres" ? 3 : 2;
+    assert.match(pending.stdout, new RegExp(`^${count} migrations pending: ${Array(count).fill("\\S+").join(", ")}\\.$`, "m"));
     const applied = cliOn(fresh, "migrate");
     assert.equal(applied.status, 0, applied.stderr);
-    assert.match(applied.stderr, /^Applied 2 migrations: /);
+    assert.match(applied.stderr, new RegExp(`^Applied ${count} migrations: `));
     assert.deepEqual(cliOn(fresh, "migrate", "status"), { status: 0, stdout: "Up to date: the database has every migration.\n", stderr: "" });
     assert.match(cliOn(fresh, "migrate").stderr, /already has every migration/);
   });

@@ -56,11 +56,11 @@ export async function createEmptyDatabaseUrl(): Promise<string> {
 
 
 /** A new database, migrated, with a client that records its SQL; `pool` as DATABASE_POOL_SIZE and its kin would set it. */
-export async function createTestDatabase({ pool }: { pool?: PoolSettings } = {}): Promise<TestDatabase> {
+export async function createTestDatabase({ pool, watchChanges }: { pool?: PoolSettings; watchChanges?: boolean } = {}): Promise<TestDatabase> {
   const target = parseDatabaseUrl(await createEmptyDatabaseUrl());
   await applyMigrations(target);
   const recorder = new StatementRecorder();
-  const db = createDatabase(target, { pool, wrapAdapter: recorder.wrap });
+  const db = createDatabase(target, { pool, wrapAdapter: recorder.wrap, watchChanges });
   // Runs before the database itself is removed: cleanups run last-in, first-out.
   cleanups.push(() => db.$disconnect());
   return { target, db, recorder };

@@ -9,6 +9,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import type { SqlDriverAdapter, SqlQuery } from "@prisma/driver-adapter-utils";
 import type { DatabaseTarget } from "./url.ts";
+import { ChangeListener } from "./change-notifications.ts";
 import { DEFAULT_PREPARED_STATEMENTS, isStalePreparedStatement, StatementNames } from "./pg-statement-names.ts";
 import { cachePreparedStatements } from "./sqlite-statement-cache.ts";
 import { sqliteRecordReader, type RecordReader } from "./sqlite-records.ts";
@@ -159,18 +160,25 @@ function useWriteAheadLog(client: BetterSqlite3.Database): void {
 }
 
 /**
- * A connected adapter, and on SQLite what the service adds below it: its
- * own way to read rows (src/db/sqlite-records.ts, used by readRows in
- * src/db/client.ts), and the database's version (sqlite-statement-cache.ts),
- * which changes whenever what a read answers may have changed.
+ * A connected adapter, and what the service adds below it: on SQLite its own
+ * way to read rows (src/db/sqlite-records.ts, used by readRows in
+ * src/db/client.ts); and the database's version, which changes whenever
+ * what a read answers may have changed (SQLite: sqlite-statement-cache.ts;
+ * PostgreSQL, when asked for: change-notifications.ts), null while unknown.
  */
-export type GatewayAdapter = SqlDriverAdapter & { readRecords?: RecordReader; databaseVersion?: () => string };
+export type GatewayAdapter = SqlDriverAdapter & { readRecords?: RecordReader; databaseVersion?: () => string | null };
 
 /** The pg pool under each PostgreSQL adapter factory, for its figures (src/metrics/metrics.ts). */
 const pools = new WeakMap<object, pg.Pool>();
 export const pgPoolOf = (factory: object): pg.Pool | null => pools.get(factory) ?? null;
 
-export function createAdapterFactory(target: DatabaseTarget, settings: PoolSettings = DEFAULT_POOL_SETTINGS) {
+/**
+ * `watchChanges`: on PostgreSQL, a connected adapter keeps the database's
+ * version by listening for change notifications, on a connection of its own
+ * (the service asks for it, for its requester cache; a CLI command has nothing
+ * to keep). SQLite always knows its version, at no cost.
+ */
+export function createAdapterFactory(target: DatabaseTarget, settings: PoolSettings = DEFAULT_POOL_SETTINGS, { watchChanges = false } = {}) {
   if (target.engine === "sqlite") {
     prepareSqliteFile(target);
     const factory = new PrismaBetterSqlite3({ url: target.filename, timeout: SQLITE_BUSY_TIMEOUT_MS });
@@ -206,5 +214,18 @@ export function createAdapterFactory(target: DatabaseTarget, settings: PoolSetti
     statementNameGenerator: (({ sql }: SqlQuery) => names.nameFor(sql)) as (query: SqlQuery) => string,
   });
   pools.set(factory, pool);
+  if (watchChanges) {
+    const connect = factory.connect.bind(factory);
+    factory.connect = async () => {
+      const adapter = await connect();
+      const changes = new ChangeListener(target.connectionString);
+      const dispose = adapter.dispose.bind(adapter);
+      adapter.dispose = async () => {
+        await changes.stop();
+        return dispose();
+      };
+      return Object.assign(adapter, { databaseVersion: (): string | null => changes.version() });
+    };
+  }
   return factory;
 }

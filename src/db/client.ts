@@ -21,6 +21,8 @@ export type DatabaseOptions = {
   pool?: PoolSettings;
   /** Wraps the adapter factory, to observe the SQL it runs (see statement-recorder.ts). */
   wrapAdapter?: (factory: SqlDriverAdapterFactory) => SqlDriverAdapterFactory;
+  /** Keep databaseVersion() on PostgreSQL too, on a connection of its own (createAdapterFactory in adapter.ts). */
+  watchChanges?: boolean;
 };
 
 const engines = new WeakMap<Database, Engine>();
@@ -62,7 +64,7 @@ function keepConnectedAdapter(factory: SqlDriverAdapterFactory, holder: Connecte
 }
 
 export function createDatabase(target: DatabaseTarget, options: DatabaseOptions = {}): Database {
-  const factory = createAdapterFactory(target, options.pool ?? DEFAULT_POOL_SETTINGS);
+  const factory = createAdapterFactory(target, options.pool ?? DEFAULT_POOL_SETTINGS, { watchChanges: options.watchChanges });
   const holder: ConnectedAdapter = { current: null, direct: 0, throughTheOrm: 0 };
   // Outermost, so that a test's statement recorder sees the reads made directly too.
   const adapter = keepConnectedAdapter(options.wrapAdapter ? options.wrapAdapter(factory) : factory, holder);
@@ -126,9 +128,12 @@ export async function readRows<Row>(db: Database, query: Prisma.Sql): Promise<Ro
 
 /**
  * A value that changes whenever anything was written to the database since
- * it was last taken, by this client or any other (src/db/sqlite-statement-cache.ts):
+ * it was last taken, by this client or any other (SQLite:
+ * src/db/sqlite-statement-cache.ts; PostgreSQL: src/db/change-notifications.ts):
  * what is read while it stays the same would be read the same again. Null
- * where it cannot be known: on PostgreSQL, and while the client is not connected.
+ * where it cannot be known: on PostgreSQL unless the client was created with
+ * `watchChanges`, or while its listening connection cannot vouch for it; and
+ * while the client is not connected.
  */
 export function databaseVersion(db: Database): string | null {
   return connectedAdapters.get(db)!.current?.databaseVersion?.() ?? null;
