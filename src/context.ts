@@ -31,13 +31,16 @@ export async function createContext(
   request: Request,
   serverContext: ServerContext,
   { db, config, uses, requesters, throttle }: ContextDependencies,
+  /** A user the request will read, to read with its requester when that is read (UserAlongside, src/loaders.ts). */
+  { userIdAlongside }: { userIdAlongside?: number } = {},
 ): Promise<GraphQLContext> {
   await throttle.checkAddress(serverContext);
   const loaders = createLoaders(db);
   const now = new Date();
   const origin = config.publicUrl ?? new URL(request.url).origin;
   const mediaBaseUrl = /^https?:\/\//.test(config.mediaUrl) ? config.mediaUrl : origin + config.mediaUrl;
-  const authentication = await authenticate(request.headers.get("authorization"), { requesters, now, uses });
+  const alongside = userIdAlongside === undefined ? undefined : { userId: userIdAlongside, loaders };
+  const authentication = await authenticate(request.headers.get("authorization"), { requesters, now, uses, alongside });
   if (authentication.status !== "authenticated") await throttle.countUnauthenticated(serverContext);
   return { db, config, loaders, authentication, now, mediaBaseUrl };
 }

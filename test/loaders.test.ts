@@ -128,4 +128,25 @@ for (const [name, fixture] of Object.entries(fixtures)) describe(name, () => {
     assert.equal(await findRequesterByKeyHash(db, keyHash, new Date(now.getTime() + 1_000)), null, "expired at its expiresAt");
     await db.apiToken.update({ where: { keyHash }, data: { expiresAt: null, lastUsedAt: null } });
   });
+
+  test("findRequesterByKeyHash with a user alongside: the same requester, and in the same statement that user, primed as userById answers it (the ORM's whole row, or null)", async (t) => {
+    const now = new Date();
+    const keyHash = hashTokenKey(keyFor("admin"));
+    const alone = await findRequesterByKeyHash(db, keyHash, now);
+    if (!alone) return t.skip("no admin token in this fixture");
+    const expected = await Promise.all(ids.map((id) => db.user.findUnique({ where: { id } })));
+    for (const [index, userId] of ids.entries()) {
+      const loaders = createLoaders(db);
+      const before = readPaths(db).direct;
+      assert.deepEqual(await findRequesterByKeyHash(db, keyHash, now, { userId, loaders }), alone);
+      assert.deepEqual(await loaders.userById.load(userId), expected[index], `user ${userId}`);
+      assert.equal(readPaths(db).direct, before + 1, "one statement: the user was primed");
+    }
+    // An unknown key: no row, so nothing is primed, and a load reads.
+    const loaders = createLoaders(db);
+    const before = readPaths(db).direct;
+    assert.equal(await findRequesterByKeyHash(db, hashTokenKey("not-a-key"), now, { userId: ids[0]!, loaders }), null);
+    assert.deepEqual(await loaders.userById.load(ids[0]!), expected[0]);
+    assert.equal(readPaths(db).direct, before + 2);
+  });
 });

@@ -1,6 +1,6 @@
 // Who is asking: DRF's TokenAuthentication over stored key hashes.
 import { DRF_MESSAGES } from "../errors.ts";
-import type { RequesterUser } from "../loaders.ts";
+import type { RequesterUser, UserAlongside } from "../loaders.ts";
 import type { RequesterCache } from "./requester-cache.ts";
 import { parseTokenHeader } from "./token-header.ts";
 import { hashTokenKey } from "./token-keys.ts";
@@ -15,14 +15,14 @@ export type Authentication =
 
 export async function authenticate(
   authorizationHeader: string | null,
-  { requesters, now, uses }: { requesters: RequesterCache; now: Date; uses: UseRecorder },
+  { requesters, now, uses, alongside }: { requesters: RequesterCache; now: Date; uses: UseRecorder; alongside?: UserAlongside },
 ): Promise<Authentication> {
   const header = parseTokenHeader(authorizationHeader);
   if (header.kind === "absent") return { status: "anonymous" };
   if (header.kind === "malformed") return { status: "failed", detail: header.detail };
 
   // An expired token is not found: DRF's answer to a key it does not know.
-  const found = await requesters.find(hashTokenKey(header.key), now);
+  const found = await requesters.find(hashTokenKey(header.key), now, alongside);
   if (!found) return { status: "failed", detail: DRF_MESSAGES.invalidToken };
   const requester = found.user;
   if (!requester.isActive) return { status: "failed", detail: DRF_MESSAGES.inactiveUser };

@@ -19,7 +19,7 @@
 // reads. REQUESTER_CACHE_SIZE bounds it; 0 switches it off.
 import { LRUCache } from "lru-cache";
 import { databaseVersion, type Database } from "../db/client.ts";
-import { findRequesterByKeyHash, type Requester } from "../loaders.ts";
+import { findRequesterByKeyHash, type Requester, type UserAlongside } from "../loaders.ts";
 
 type Entry = { requester: Requester; version: string };
 
@@ -34,17 +34,21 @@ export class RequesterCache {
     this.#entries = size > 0 ? new LRUCache({ max: size }) : null;
   }
 
-  /** findRequesterByKeyHash(db, keyHash, now), from the cache while the database is unchanged. */
-  async find(keyHash: string, now: Date): Promise<Requester | null> {
+  /**
+   * findRequesterByKeyHash(db, keyHash, now), from the cache while the
+   * database is unchanged. `alongside` is read (and primed) only when the
+   * statement is sent: a kept requester leaves it to its loader.
+   */
+  async find(keyHash: string, now: Date, alongside?: UserAlongside): Promise<Requester | null> {
     const version = this.#entries && databaseVersion(this.db);
-    if (!this.#entries || version === null) return findRequesterByKeyHash(this.db, keyHash, now);
+    if (!this.#entries || version === null) return findRequesterByKeyHash(this.db, keyHash, now, alongside);
     const entry = this.#entries.get(keyHash);
     if (entry?.version === version) {
       const { expiresAt } = entry.requester.token;
       return expiresAt === null || expiresAt > now ? entry.requester : null;
     }
     // The version is taken before the read: a write between the two leaves the entry already out of date.
-    const requester = await findRequesterByKeyHash(this.db, keyHash, now);
+    const requester = await findRequesterByKeyHash(this.db, keyHash, now, alongside);
     if (requester) this.#entries.set(keyHash, { requester: frozen(requester), version });
     else this.#entries.delete(keyHash);
     return requester;

@@ -117,12 +117,14 @@ export async function retrieveUser(
 
   let ctx: GraphQLContext | undefined;
   try {
-    ctx = await createContext(request, serverContext, dependencies);
+    const id = parseUserId(idText);
+    // Read with the requester when it is not kept: it is read next, once the rules allow.
+    const reads = method === "GET" || method === "HEAD";
+    ctx = await createContext(request, serverContext, dependencies, { userIdAlongside: reads && id !== null ? id : undefined });
     assertMayReadUsers(ctx);
     await dependencies.throttle.checkRequester(ctx);
     if (method === "OPTIONS") return answer(200, OPTIONS_METADATA);
-    if (method !== "GET" && method !== "HEAD") return answer(405, { detail: methodNotAllowedDetail(request.method) });
-    const id = parseUserId(idText);
+    if (!reads) return answer(405, { detail: methodNotAllowedDetail(request.method) });
     const user = id === null ? null : await findReadableUser(ctx, id);
     if (!user) return answer(404, { detail: DRF_MESSAGES.notFound });
     return answer(200, await renderUserBody(ctx, user));
