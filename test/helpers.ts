@@ -37,6 +37,21 @@ export const TEST_ENGINE = process.env.TEST_DATABASE === "postgres" ? "postgres"
  * ends: a new SQLite file, or a new database on the PostgreSQL server at
  * TEST_POSTGRES_URL (scripts/test-engines.ts starts one).
  */
+/**
+ * Waits until `condition` holds, asking it every `everyMs`; fails naming
+ * `what` once `withinMs` have passed. For what happens beside the test: a
+ * process starting, a notification arriving.
+ */
+export async function until(
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  { withinMs, everyMs = 100 }: { withinMs: number; everyMs?: number },
+): Promise<void> {
+  for (const started = Date.now(); !(await condition()); await new Promise((resolve) => setTimeout(resolve, everyMs))) {
+    if (Date.now() - started > withinMs) throw new Error(`still waiting for ${what} after ${withinMs} ms`);
+  }
+}
+
 export async function createEmptyDatabaseUrl(): Promise<string> {
   if (TEST_ENGINE === "sqlite") {
     const directory = mkdtempSync(join(tmpdir(), "users-gateway-test-"));

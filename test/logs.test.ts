@@ -10,7 +10,7 @@ import { DEMO_ADMIN_KEY } from "../src/fixtures/demo-data.ts";
 import { createApp } from "../src/server.ts";
 import { directoryFixture } from "./fixtures/directory.ts";
 import { keyFor } from "./fixtures/keys.ts";
-import { collectingLogger, createEmptyDatabaseUrl, createTestApp, tokenHeader, type LogRecord, type TestApp } from "./helpers.ts";
+import { collectingLogger, createEmptyDatabaseUrl, createTestApp, tokenHeader, type LogRecord, type TestApp, until } from "./helpers.ts";
 import { logRecords, startService, type ServiceProcess } from "./service-process.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -230,7 +230,7 @@ describe("the service's own log", () => {
     const origin = `http://127.0.0.1:${port}`;
     let output: string;
     try {
-      await until(() => fetch(`${origin}/healthz`).then((response) => response.ok, () => false));
+      await until("the service to answer", () => fetch(`${origin}/healthz`).then((response) => response.ok, () => false), { withinMs: 10_000, everyMs: 50 });
       const read = await fetch(`${origin}/api/users/2/`, { headers: tokenHeader(DEMO_ADMIN_KEY) });
       assert.equal(read.status, 200);
       assert.match(read.headers.get("x-request-id")!, UUID);
@@ -244,9 +244,3 @@ describe("the service's own log", () => {
   });
 });
 
-async function until(check: () => Promise<boolean>) {
-  for (let tries = 0; !(await check()); tries++) {
-    if (tries > 200) throw new Error("the service never answered");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -20,17 +20,12 @@ import type { DatabaseTarget } from "../src/db/url.ts";
 import type { StatementRecorder } from "../src/db/statement-recorder.ts";
 import { directoryFixture, requesters } from "./fixtures/directory.ts";
 import { keyFor } from "./fixtures/keys.ts";
-import { createTestDatabase, TEST_ENGINE } from "./helpers.ts";
+import { createTestDatabase, TEST_ENGINE, until } from "./helpers.ts";
 
 const adminKey = hashTokenKey(keyFor("admin"));
 const readerKey = hashTokenKey(keyFor("groupReader"));
-
-/** Polls `condition` until it holds, for two seconds at most (a notification's way is milliseconds). */
-async function until(what: string, condition: () => boolean): Promise<void> {
-  for (const started = Date.now(); !condition(); await new Promise((resolve) => setTimeout(resolve, 5))) {
-    if (Date.now() - started > 2_000) assert.fail(`${what}: not within 2 s`);
-  }
-}
+/** A notification's way is milliseconds. */
+const SOON = { withinMs: 2_000, everyMs: 5 };
 
 describe(`the requester cache (${TEST_ENGINE}: kept while the database is unchanged)`, () => {
   let db: Database;
@@ -39,14 +34,14 @@ describe(`the requester cache (${TEST_ENGINE}: kept while the database is unchan
   before(async () => {
     ({ db, target, recorder } = await createTestDatabase({ watchChanges: true }));
     await importFixture(db, parseFixture(directoryFixture()));
-    await until("the version is known", () => databaseVersion(db) !== null);
+    await until("the version to be known", () => databaseVersion(db) !== null, SOON);
   });
 
   /** Runs `write`, then waits until the database's version shows it (at once on SQLite). */
   async function written(write: () => Promise<unknown>) {
     const before = databaseVersion(db);
     await write();
-    await until("the write's notification", () => databaseVersion(db) !== before);
+    await until("the write's notification", () => databaseVersion(db) !== before, SOON);
   }
 
   /** The requester statements `run` sent. */
@@ -149,9 +144,9 @@ describe(`the requester cache (${TEST_ENGINE}: kept while the database is unchan
     const ended = await db.$queryRaw<{ ended: boolean }[]>`
       SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE application_name = ${LISTENER_APPLICATION_NAME} AND datname = current_database()`;
     assert.deepEqual(ended, [{ ended: true }]);
-    await until("the lost connection is noticed", () => databaseVersion(db) === null);
+    await until("the lost connection to be noticed", () => databaseVersion(db) === null, SOON);
     assert.equal(await requesterReads(() => Promise.all([cache.find(plainStaff, now), cache.find(plainStaff, now)])), 2);
-    await until("a new connection listens", () => databaseVersion(db) !== null);
+    await until("a new connection to listen", () => databaseVersion(db) !== null, SOON);
     assert.notEqual(databaseVersion(db)!.split(":")[0], before.split(":")[0], "a version of the new connection");
     assert.equal(await requesterReads(() => cache.find(plainStaff, now)), 1, "what was kept before the gap is read again");
     assert.equal(await requesterReads(() => cache.find(plainStaff, now)), 0);

@@ -11,7 +11,7 @@ import { DRF_MESSAGES } from "../src/errors.ts";
 import { createApp } from "../src/server.ts";
 import { directoryFixture, SEED_TOKEN } from "./fixtures/directory.ts";
 import { keyFor } from "./fixtures/keys.ts";
-import { collectingLogger, createEmptyDatabaseUrl, createTestApp, tokenHeader, type TestApp } from "./helpers.ts";
+import { collectingLogger, createEmptyDatabaseUrl, createTestApp, tokenHeader, type TestApp, until } from "./helpers.ts";
 import { startRedisServer, type RedisServer } from "./redis-server.ts";
 import { skipWithoutRedis } from "./requirements.ts";
 import { startService } from "./service-process.ts";
@@ -213,13 +213,6 @@ describe("client addresses and processes, over real sockets", () => {
   });
 });
 
-async function until(condition: () => Promise<boolean>, what: string) {
-  for (let waited = 0; !(await condition()); waited += 100) {
-    if (waited > 15_000) throw new Error(`still waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 describe("REDIS_URL: counts shared by several instances, through a real redis-server", { skip: skipWithoutRedis() }, () => {
   let redis: RedisServer;
   let first: TestApp;
@@ -261,7 +254,7 @@ describe("REDIS_URL: counts shared by several instances, through a real redis-se
 
     await redis.start();
     // The new server holds no counts: the rate starts over once the client has reconnected.
-    await until(async () => (await readThrough(second)).status === 429, "throttling to come back with Redis");
+    await until("throttling to come back with Redis", async () => (await readThrough(second)).status === 429, { withinMs: 15_000 });
     assert.ok(messages().some((line) => line.startsWith("info: Throttling is on again")), messages().join("\n"));
   });
 });

@@ -10,7 +10,7 @@ import { hashTokenKey } from "../src/auth/token-keys.ts";
 import { parseDatabaseUrl } from "../src/db/url.ts";
 import { createDatabase } from "../src/db/client.ts";
 import { SEED_TOKEN } from "./fixtures/directory.ts";
-import { createEmptyDatabaseUrl, tokenHeader } from "./helpers.ts";
+import { createEmptyDatabaseUrl, tokenHeader, until } from "./helpers.ts";
 import { startService } from "./service-process.ts";
 
 /** The live child processes of `pid` that run Node (workers; not a helper such as esbuild). */
@@ -34,13 +34,6 @@ const isAlive = (pid: number) => {
   }
 };
 
-async function until(condition: () => boolean, what: string) {
-  for (let waited = 0; !condition(); waited += 100) {
-    if (waited > 30_000) throw new Error(`still waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 describe("WEB_CONCURRENCY=2", () => {
   test("two workers serve; one that dies is replaced; SIGTERM drains them all and exits 0", async () => {
     const service = startService({ DATABASE_URL: await createEmptyDatabaseUrl(), DEMO_DATA: "true", WEB_CONCURRENCY: "2" });
@@ -62,7 +55,7 @@ describe("WEB_CONCURRENCY=2", () => {
 
       process.kill(first[0]!, "SIGKILL");
       await service.sees(new RegExp(`Worker ${first[0]} exited \\(SIGKILL\\); starting another`));
-      await until(() => workerPids(primary).length === 2 && !workerPids(primary).includes(first[0]!), "a replacement worker");
+      await until("a replacement worker", () => workerPids(primary).length === 2 && !workerPids(primary).includes(first[0]!), { withinMs: 30_000 });
       for (let i = 0; i < 5; i++) await read();
     } finally {
       const workers = workerPids(primary);
