@@ -33,8 +33,11 @@ describe(`the requester cache (${TEST_ENGINE}: kept while the database is unchan
   let recorder: StatementRecorder;
   before(async () => {
     ({ db, target, recorder } = await createTestDatabase({ watchChanges: true }));
-    await importFixture(db, parseFixture(directoryFixture()));
+    // Listening before the import, so that the test waits for the import's
+    // notification (one: it is one transaction) rather than meeting it late.
+    await db.$connect();
     await until("the version to be known", () => databaseVersion(db) !== null, SOON);
+    await written(() => importFixture(db, parseFixture(directoryFixture())));
   });
 
   /** Runs `write`, then waits until the database's version shows it (at once on SQLite). */
