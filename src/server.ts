@@ -36,6 +36,7 @@ import { USER_ROUTE_PATH } from "./rest/user-route.ts";
 import { matchUserPath, retrieveUser } from "./rest/users.ts";
 import { schema } from "./schema/index.ts";
 import { Throttle } from "./throttle/throttle.ts";
+import { Response } from "./http/fetch-api.ts";
 
 const GRAPHIQL_EXAMPLE_QUERY = `query User {
   user(id: 2) {

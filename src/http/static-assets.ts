@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import { promisify } from "node:util";
 import { brotliCompress, constants as zlibConstants, gzip } from "node:zlib";
+import { Response } from "./fetch-api.ts";
 
 export type StaticAsset = { path: string; contentType: string; body: Buffer; etag: string; encoded: Map<string, Promise<Buffer>> };
 

@@ -5,6 +5,7 @@ import { createServer, type Server } from "node:http";
 import { createServerAdapter } from "@whatwg-node/server";
 import { notFoundResponse } from "../rest/json.ts";
 import { METRICS_PATH, serveMetrics, type ReadMetrics } from "./scrape.ts";
+import { Response } from "../http/fetch-api.ts";
 
 export function createMetricsServer(token: string | null, read: ReadMetrics): Server {
   const adapter = createServerAdapter(async (request: Request) => {

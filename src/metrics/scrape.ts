@@ -3,6 +3,7 @@
 // which operations clients run, which is not for everyone.
 import { createHash, timingSafeEqual } from "node:crypto";
 import { jsonResponse } from "../rest/json.ts";
+import { Response } from "../http/fetch-api.ts";
 
 export const METRICS_PATH = "/metrics";
 

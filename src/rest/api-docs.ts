@@ -8,6 +8,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { CSS, escapeHtml, JAVASCRIPT, serveStaticAsset, staticAsset } from "../http/static-assets.ts";
 import { API_SCHEMA_PATH } from "./openapi.ts";
+import { Response } from "../http/fetch-api.ts";
 
 export const API_DOCS_PATH = "/api/docs/";
 

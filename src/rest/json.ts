@@ -1,5 +1,6 @@
 import { STATUS_CODES } from "node:http";
 import { DRF_MESSAGES } from "../errors.ts";
+import { Response } from "../http/fetch-api.ts";
 
 /**
  * JSON as DRF's JSONRenderer writes it: compact, non-ASCII as is, but U+2028

@@ -23,6 +23,7 @@ import {
   USER_ROUTE_PATH,
   type StatusDefinition,
 } from "./user-route.ts";
+import { Response } from "../http/fetch-api.ts";
 
 export const API_SCHEMA_PATH = "/api/schema/";
 
