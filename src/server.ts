@@ -29,6 +29,7 @@ import { useMetrics } from "./plugins/use-metrics.ts";
 import { useOperationLimits } from "./plugins/use-operation-limits.ts";
 import { useRequestLog, yogaLogging } from "./plugins/use-request-log.ts";
 import { useTrustedDocuments } from "./plugins/use-trusted-documents.ts";
+import { useValidationCache } from "./plugins/use-validation-cache.ts";
 import { API_DOCS_PATH, serveApiDocs } from "./rest/api-docs.ts";
 import { jsonResponse, notFoundResponse } from "./rest/json.ts";
 import { API_SCHEMA_PATH, serveOpenApi } from "./rest/openapi.ts";
@@ -77,6 +78,7 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
   const requesters = new RequesterCache(db, config.requesterCacheSize);
   const throttle = new Throttle({ ...config.throttle, trustProxyHops: config.http.trustProxyHops }, logger);
   const plugins: Plugin[] = [
+    useValidationCache(),
     useRequestLog(),
     useJsonRequestsOnly(),
     useKnownOperationTypes(),
@@ -109,6 +111,8 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
     // (src/http/node-server.ts), for both APIs; Yoga's own check (25 MB by
     // default) would only count every body a second time.
     maxRequestBodySize: false,
+    // Documents are still parsed once; useValidationCache (above) validates each once too, for less.
+    parserAndValidationCache: { validationCache: false },
     graphiql: config.graphql.graphiql ? { title: "users-gateway", defaultQuery: graphiqlDefaultQuery(showDemoKey) } : false,
     renderGraphiQL: renderGraphiQLPage,
     // A GraphQL request has no permission of its own (each field has): the

@@ -47,8 +47,9 @@ export function useJsonRequestsOnly(): Plugin {
     onRequestParse({ request, requestParser, setRequestParser, endResponse, fetchAPI }) {
       if (request.method === "GET" && requestParser) return setRequestParser(refusingMalformedJson(requestParser));
       if (request.method !== "POST") return;
+      // onRequest above has spelt a JSON media type bare: the header is then one of the set.
+      if (JSON_MEDIA_TYPES.has(request.headers.get("content-type") ?? "")) return;
       const mediaType = mediaTypeOf(request);
-      if (JSON_MEDIA_TYPES.has(mediaType)) return;
       const body = JSON.stringify({
         errors: [
           {
