@@ -83,28 +83,8 @@ async function serve(db: Database, config: Config, logger: Logger): Promise<{ ad
   // A worker's primary serves METRICS_PORT, with every worker's figures.
   const metricsServer = cluster.isWorker ? null : await serveMetricsPort(config, app.readMetrics);
   const server = createHttpServer(app.fetch, config.http, logger);
-  // Before the port opens: a SIGTERM sent as soon as the service says it
-  // listens must drain it, not kill it halfway through its banner.
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    // Once: a worker gets the terminal's SIGINT and its primary's SIGTERM.
-    if (stopping) return;
-    stopping = true;
-    logger.info(`${signal}: draining requests, then stopping.`);
-    metricsServer?.server.close();
-    metricsServer?.server.closeIdleConnections();
-    server.close(async () => {
-      await app.close();
-      await db.$disconnect();
-      process.exit(0);
-    });
-    server.closeIdleConnections();
-    // Keep-alive sockets that never go idle must not hold the process forever.
-    setTimeout(() => server.closeAllConnections(), 10_000).unref();
-  };
-  process.once("SIGTERM", () => shutdown("SIGTERM"));
-  process.once("SIGINT", () => shutdown("SIGINT"));
-  await new Promise<void>((resolve, reject) => {
+  // Before the signal handlers: a shutdown waits for the listen to settle.
+  const listened = new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) => {
       const where = `port ${config.http.port} on ${config.http.host}`;
       if (error.code === "EADDRINUSE") reject(new StartError(`${where} is already in use (is another instance running? set PORT to another port)`));
@@ -114,6 +94,33 @@ async function serve(db: Database, config: Config, logger: Logger): Promise<{ ad
     });
     server.listen(config.http.port, config.http.host, resolve);
   });
+  // Registered before the port opens: a SIGTERM sent as soon as the service
+  // says it listens must drain it, not kill it halfway through its banner.
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    // Once: a worker gets the terminal's SIGINT and its primary's SIGTERM.
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal}: draining requests, then stopping.`);
+    metricsServer?.server.close();
+    metricsServer?.server.closeIdleConnections();
+    // A worker asks its primary for the port; closing the server before the
+    // answer comes crashes Node 20's cluster code when the answer is a
+    // failure (it closes a handle that is null). So wait for the listen to
+    // settle; when it fails, the start fails with its reason (main, below).
+    if (!(await listened.then(() => true, () => false))) return;
+    server.close(async () => {
+      await app.close();
+      await db.$disconnect();
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+    // Keep-alive sockets that never go idle must not hold the process forever.
+    setTimeout(() => server.closeAllConnections(), 10_000).unref();
+  };
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  await listened;
   return { address: server.address() as AddressInfo, showDemoKey, metricsPort: metricsServer?.port ?? null };
 }
 
