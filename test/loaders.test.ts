@@ -49,6 +49,16 @@ for (const [name, fixture] of Object.entries(fixtures)) describe(name, () => {
     assert.deepEqual(await loadAll(createLoaders(db).userById), expected);
   });
 
+  test("userById reads each user's inviter in the same statement, primed as userById answers it", async () => {
+    for (const user of await db.user.findMany({ where: { invitedById: { not: null } } })) {
+      const loaders = createLoaders(db);
+      await loaders.userById.load(user.id);
+      const before = readPaths(db).direct;
+      assert.deepEqual(await loaders.userById.load(user.invitedById!), await db.user.findUnique({ where: { id: user.invitedById! } }), `inviter of ${user.id}`);
+      assert.equal(readPaths(db).direct, before, "no statement: the inviter was primed");
+    }
+  });
+
   test("inviteesByInviterId answers the ORM's summaries, by id", async () => {
     const expected = await Promise.all(
       ids.map((id) =>
@@ -129,7 +139,7 @@ for (const [name, fixture] of Object.entries(fixtures)) describe(name, () => {
     await db.apiToken.update({ where: { keyHash }, data: { expiresAt: null, lastUsedAt: null } });
   });
 
-  test("findRequesterByKeyHash with a user alongside: the same requester, and in the same statement that user, primed as userById answers it (the ORM's whole row, or null)", async (t) => {
+  test("findRequesterByKeyHash with a user alongside: the same requester, and in the same statement that user and its inviter, primed as userById answers them (the ORM's whole row, or null)", async (t) => {
     const now = new Date();
     const keyHash = hashTokenKey(keyFor("admin"));
     const alone = await findRequesterByKeyHash(db, keyHash, now);
@@ -140,7 +150,9 @@ for (const [name, fixture] of Object.entries(fixtures)) describe(name, () => {
       const before = readPaths(db).direct;
       assert.deepEqual(await findRequesterByKeyHash(db, keyHash, now, { userId, loaders }), alone);
       assert.deepEqual(await loaders.userById.load(userId), expected[index], `user ${userId}`);
-      assert.equal(readPaths(db).direct, before + 1, "one statement: the user was primed");
+      const inviterId = expected[index]?.invitedById;
+      if (inviterId != null) assert.deepEqual(await loaders.userById.load(inviterId), await db.user.findUnique({ where: { id: inviterId } }), `inviter of ${userId}`);
+      assert.equal(readPaths(db).direct, before + 1, "one statement: the user and its inviter were primed");
     }
     // An unknown key: no row, so nothing is primed, and a load reads.
     const loaders = createLoaders(db);

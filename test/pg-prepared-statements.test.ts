@@ -31,7 +31,8 @@ async function prepared(db: Database): Promise<string[]> {
 }
 
 const readUser = (db: Database, id: number) => createLoaders(db).userById.load(id);
-const userRead = (statements: string[]) => statements.filter((sql) => /^SELECT \* FROM "User" WHERE id IN \(\$1\)$/.test(sql));
+// userById's statement (src/loaders.ts): the users, each with its inviter.
+const userRead = (statements: string[]) => statements.filter((sql) => /^\s*SELECT "User"\.\*, .* WHERE "User"\.id IN \(\$1\)$/s.test(sql));
 
 describe("prepared statements on PostgreSQL", { skip }, () => {
   test("a read is prepared once on its connection, then only executed", async () => {
