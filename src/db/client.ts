@@ -139,6 +139,15 @@ export function databaseVersion(db: Database): string | null {
   return connectedAdapters.get(db)!.current?.databaseVersion?.() ?? null;
 }
 
+/**
+ * Whether each statement is a round trip to a server (PostgreSQL) rather than
+ * a call into this process (SQLite): then a join that spares a statement is
+ * worth what it costs.
+ */
+export function statementsAreRoundTrips(db: Database): boolean {
+  return engines.get(db) === "postgres";
+}
+
 /** How many reads readRows() sent straight to the adapter and how many through the client, for the tests. */
 export function readPaths(db: Database): { direct: number; throughTheOrm: number } {
   const { direct, throughTheOrm } = connectedAdapters.get(db)!;
