@@ -49,19 +49,17 @@ type RecordOf = (row: unknown[], valueOf: ValueOf, types: ColumnType[]) => Recor
  * What the statement's columns are: a type for each declared column,
  * undefined where the rows decide; and how a row becomes its record.
  */
-type Plan = { names: string[]; declared: (ColumnType | undefined)[]; recordOf: RecordOf };
+type Plan = { declared: (ColumnType | undefined)[]; recordOf: RecordOf };
 
 function planOf({ columns }: CachedStatement): Plan {
   const definitions = columns();
-  const names = definitions.map((column) => column.name);
   return {
-    names,
     declared: definitions.map(({ type }) => {
       const known = type === null ? undefined : DECLARED_TYPES.get(type.toUpperCase());
       if (known === null) throw new UnsupportedColumnType(`declared column type ${type}`);
       return known;
     }),
-    recordOf: recordMaker(names),
+    recordOf: recordMaker(definitions.map((column) => column.name)),
   };
 }
 
