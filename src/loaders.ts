@@ -119,8 +119,8 @@ const NO_INVITER: InviterRead = { columns: Prisma.empty, join: Prisma.empty, nam
 
 const inviterReadFor = (db: Database, read: InviterRead) => (statementsAreRoundTrips(db) ? read : NO_INVITER);
 
-function primeInviter(loaders: Pick<Loaders, "userById">, user: User | null, row: Record<string, unknown>, { names }: InviterRead): void {
-  if (names && user?.invitedById != null) loaders.userById.prime(user.invitedById, userOfRow(row, names));
+function primeInviter(userById: DataLoader<number, User | null>, user: User | null, row: Record<string, unknown>, { names }: InviterRead): void {
+  if (names && user?.invitedById != null) userById.prime(user.invitedById, userOfRow(row, names));
 }
 
 /**
@@ -149,7 +149,7 @@ export async function findRequesterByKeyHash(db: Database, keyHash: string, now:
   if (alongside) {
     const target = userOfRow(row, TARGET.names);
     alongside.loaders.userById.prime(alongside.userId, target);
-    primeInviter(alongside.loaders, target, row, inviter);
+    primeInviter(alongside.loaders.userById, target, row, inviter);
   }
   // 1 or 0: an integer on both engines, whatever their boolean type.
   return {
@@ -218,7 +218,7 @@ export function createLoaders(db: Database) {
       // Without the inviter's columns, the row is the user.
       const user = inviter.names ? userOfRow(row, OWN_COLUMNS)! : (row as User);
       byId.set(user.id, user);
-      primeInviter({ userById }, user, row, inviter);
+      primeInviter(userById, user, row, inviter);
     }
     return ids.map((id) => byId.get(id) ?? null);
   });
