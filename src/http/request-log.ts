@@ -69,6 +69,13 @@ export function startRequestLog(request: Request, logger: Logger): RequestLog {
   return log;
 }
 
+/** `copy`, a new Request made for `request` (src/http/graphql-json-post.ts), logged as `request` is. */
+export function carryRequestLog<R extends Request>(request: Request, copy: R): R {
+  const log = logs.get(request);
+  if (log) logs.set(copy, log);
+  return copy;
+}
+
 export function requestLogOf(request: Request): RequestLog | undefined {
   return logs.get(request);
 }

@@ -2,10 +2,10 @@ import { createGraphQLError, type Plugin } from "graphql-yoga";
 
 // The media types a POST may carry: JSON, as the GraphQL-over-HTTP spec asks
 // of every server (and its older alias).
-const JSON_MEDIA_TYPES = new Set(["application/json", "application/graphql+json"]);
+export const JSON_MEDIA_TYPES = new Set(["application/json", "application/graphql+json"]);
 
 /** The media type of a request's Content-Type, lowercased, without its parameters; "" when there is none. */
-const mediaTypeOf = (request: Request) => (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+export const mediaTypeOf = (request: Request) => (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
 
 type RequestParser = Parameters<Parameters<NonNullable<Plugin["onRequestParse"]>>[0]["setRequestParser"]>[0];
 
