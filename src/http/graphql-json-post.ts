@@ -24,8 +24,8 @@
 // Yoga's own (routing, GraphiQL, parser choice, method and parameter checks,
 // which all pass for what it takes) and useJsonRequestsOnly's media type rule,
 // applied here too. The metrics plugin times requests in HTTP hooks, so with
-// metrics on this path is not used (src/server.ts); test/graphql.test.ts
-// checks the list of HTTP hooks, so that a new one cannot be skipped unseen.
+// metrics on this path is not used (src/server.ts); test/graphql-json-post.test.ts
+// counts Yoga's HTTP hooks, so that a new one cannot be skipped unseen.
 import { processRegularResult, type GraphQLParams, type YogaServerInstance } from "graphql-yoga";
 import { JSON_MEDIA_TYPES, mediaTypeOf } from "../plugins/use-json-requests-only.ts";
 import { carryRequestLog } from "./request-log.ts";
@@ -49,7 +49,8 @@ function accepts(entry: string, mediaType: string): boolean {
  * graphql-yoga's getMediaTypesForRequestInOrder and useResultProcessors read
  * it: entries in the header's order, quality values ignored, an entry with a
  * charset other than utf-8 skipped; the first entry one of the two types
- * matches decides, application/json when both do. No header is `*∕*`.
+ * matches decides, application/json when both do. A missing or empty
+ * header accepts anything.
  */
 export function resultMediaType(accept: string | null): JsonMediaType | null {
   for (const entry of (accept || "*/*").replace(/\s/g, "").toLowerCase().split(",")) {
