@@ -28,6 +28,7 @@
 // counts Yoga's HTTP hooks, so that a new one cannot be skipped unseen.
 import { processRegularResult, type GraphQLParams, type YogaServerInstance } from "graphql-yoga";
 import { JSON_MEDIA_TYPES, mediaTypeOf } from "../plugins/use-json-requests-only.ts";
+import { isJsonObject } from "../json-object.ts";
 import { carryRequestLog } from "./request-log.ts";
 import type { ServerContext } from "./request-target.ts";
 
@@ -63,7 +64,15 @@ export function resultMediaType(accept: string | null): JsonMediaType | null {
   return null;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+const isString = (value: unknown) => typeof value === "string";
+
+/** Yoga's four parameters, each with the type it accepts (graphql-yoga's checkGraphQLQueryParams). */
+const PARAMETER_TYPES = new Map<string, (value: unknown) => boolean>([
+  ["query", isString],
+  ["operationName", isString],
+  ["variables", isJsonObject],
+  ["extensions", isJsonObject],
+]);
 
 /**
  * The body as Yoga's parameter checks would pass it for one operation sent as
@@ -77,10 +86,9 @@ function operationParams(body: string): GraphQLParams | null {
   } catch {
     return null;
   }
-  if (!isObject(params) || typeof params.query !== "string") return null;
+  if (!isJsonObject(params) || !isString(params.query)) return null;
   for (const [name, value] of Object.entries(params)) {
-    if (value === null || name === "query") continue;
-    if (name === "operationName" ? typeof value !== "string" : !((name === "variables" || name === "extensions") && isObject(value))) return null;
+    if (value !== null && !PARAMETER_TYPES.get(name)?.(value)) return null;
   }
   // A null parameter is passed on as Yoga's own parsing passes it.
   return params as GraphQLParams;
@@ -125,14 +133,17 @@ export async function answerJsonPost<UserContext extends Record<string, unknown>
     return yoga.fetch(carryRequestLog(request, again), serverContext);
   };
   if (params === null) return byYoga();
-  // A context of its own, as Yoga gives each operation: Yoga adds the request and params to it.
-  const operation = new Promise<Awaited<ReturnType<typeof yoga.getResultForParams>>>((resolve) => resolve(yoga.getResultForParams({ params, request }, Object.create(serverContext)))).then(
-    (result) => ({ result }),
-    // Only an onParams hook throws (or rejects) here (Yoga turns any later failure into
-    // a result): nothing has run yet, and Yoga answers it as it would.
-    () => null,
-  );
-  const done = await untilAborted(request.signal, operation);
+  // Only an onParams hook throws (or rejects) here: Yoga turns any later
+  // failure into a result. Nothing has run yet, and Yoga answers it as it would.
+  const operation = async () => {
+    try {
+      // A context of its own, as Yoga gives each operation: Yoga adds the request and params to it.
+      return { result: await yoga.getResultForParams({ params, request }, Object.create(serverContext)) };
+    } catch {
+      return null;
+    }
+  };
+  const done = await untilAborted(request.signal, operation());
   if (done === null) return byYoga();
   // Never undefined: Yoga's handler passes it to its result processor as it is.
   return processRegularResult(done.result!, yoga.fetchAPI, mediaType);
