@@ -2,7 +2,10 @@
 // (src/db/sqlite-statement-cache.ts), on a real better-sqlite3 database, used the
 // way @prisma/adapter-better-sqlite3 uses its connection.
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
 import BetterSqlite3 from "better-sqlite3";
 import { cachePreparedStatements } from "../src/db/sqlite-statement-cache.ts";
 
@@ -58,5 +61,85 @@ describe("cached prepared statements", () => {
     run(1);
     run(2); // prepared again
     assert.deepEqual(prepared.filter((sql) => sql.startsWith("SELECT ")), [query(1), query(2), query(3), query(2)]);
+  });
+});
+
+describe("the reads of one turn of the event loop share one read transaction", () => {
+  const folder = mkdtempSync(join(tmpdir(), "turn-snapshots-"));
+  after(() => rmSync(folder, { recursive: true, force: true }));
+  let files = 0;
+
+  /** A WAL file database: `db` with the cache, as the service's connection; `other` another client's. */
+  function databases() {
+    const file = join(folder, `${++files}.db`);
+    const db = new BetterSqlite3(file);
+    db.pragma("journal_mode = WAL");
+    const cache = cachePreparedStatements(db);
+    db.exec("CREATE TABLE item (id INTEGER PRIMARY KEY, name TEXT)");
+    db.prepare("INSERT INTO item (id, name) VALUES (?, ?)").bind([1, "first"]).run();
+    const other = new BetterSqlite3(file);
+    after(() => {
+      other.close();
+      if (db.open) db.close();
+    });
+    // As the adapter reads, and as readRows() reads (sqliteRecordReader).
+    const names = () => (db.prepare("SELECT name FROM item ORDER BY id").bind([]).raw().all() as string[][]).map(([name]) => name);
+    const namesRead = () => cache.read(() => cache.statement("SELECT name FROM item ORDER BY id").statement.raw(true).all()).map((row) => (row as string[])[0]);
+    return { db, cache, other, names, namesRead };
+  }
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+  test("a read sees the database as at the turn's first read; the next turn sees another client's commit", async () => {
+    const { db, cache, other, names, namesRead } = databases();
+    await nextTurn();
+    assert.deepEqual(names(), ["first"]);
+    const version = cache.databaseVersion();
+    other.prepare("INSERT INTO item (id, name) VALUES (2, 'second')").run();
+    assert.deepEqual(names(), ["first"], "the same turn: the same snapshot");
+    assert.deepEqual(namesRead(), ["first"]);
+    assert.equal(cache.databaseVersion(), version, "the version is the snapshot's too");
+    assert.equal(db.inTransaction, true);
+    await nextTurn();
+    assert.equal(db.inTransaction, false, "the snapshot ended with its turn");
+    assert.deepEqual(namesRead(), ["first", "second"]);
+    assert.notEqual(cache.databaseVersion(), version);
+  });
+
+  test("a write on the connection ends the snapshot first: it succeeds after another client's commit, and the next read sees both", async () => {
+    const { db, cache, other, names } = databases();
+    await nextTurn();
+    assert.deepEqual(names(), ["first"]);
+    other.prepare("INSERT INTO item (id, name) VALUES (2, 'second')").run();
+    const version = cache.databaseVersion();
+    // From the snapshot, SQLite would refuse this write (SQLITE_BUSY_SNAPSHOT).
+    db.prepare("INSERT INTO item (id, name) VALUES (?, ?)").bind([3, "third"]).run();
+    assert.deepEqual(names(), ["first", "second", "third"]);
+    assert.notEqual(cache.databaseVersion(), version, "the connection's own write changes the version");
+  });
+
+  test("the adapter's own transaction, begun and ended in a turn that read, is its own", async () => {
+    const { db, other, names } = databases();
+    await nextTurn();
+    assert.deepEqual(names(), ["first"]);
+    other.prepare("INSERT INTO item (id, name) VALUES (2, 'second')").run();
+    db.prepare("BEGIN").run();
+    assert.deepEqual(names(), ["first", "second"], "the transaction reads the database as it is now");
+    db.prepare("UPDATE item SET name = ? WHERE id = ?").bind(["changed", 1]).run();
+    db.prepare("ROLLBACK").bind([]).run();
+    assert.deepEqual(names(), ["first", "second"]);
+    db.exec("UPDATE item SET name = 'changed' WHERE id = 2");
+    assert.deepEqual(names(), ["first", "changed"]);
+    await nextTurn();
+    assert.equal(db.inTransaction, false);
+  });
+
+  test("closing the connection in a turn that read loses nothing and leaves nothing to fail later", async () => {
+    const { db, other, names } = databases();
+    await nextTurn();
+    db.prepare("INSERT INTO item (id, name) VALUES (?, ?)").bind([2, "second"]).run();
+    assert.deepEqual(names(), ["first", "second"]);
+    db.close();
+    await nextTurn();
+    assert.deepEqual(other.prepare("SELECT name FROM item ORDER BY id").pluck().all(), ["first", "second"]);
   });
 });

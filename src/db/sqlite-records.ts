@@ -139,7 +139,7 @@ export function sqliteRecordReader(cache: StatementCache): RecordReader {
     if (!cached.statement.reader || !cached.statement.readonly) throw new Error("readRows() reads only");
     let plan = plans.get(cached);
     if (!plan) plans.set(cached, (plan = planOf(cached)));
-    const rows = cached.statement.raw(true).all(...args.map(boundValue)) as unknown[][];
+    const rows = cache.read(() => cached.statement.raw(true).all(...args.map(boundValue)) as unknown[][]);
     const { declared, recordOf } = plan;
     const types = declared.map((type, index) => type ?? inferredType(rows, index));
     return rows.map((row) => recordOf(row, recordValue, types));
