@@ -54,35 +54,23 @@ function cachedStatement(statement: Statement): CachedStatement {
   return { statement, columns: () => (columns ??= statement.columns()) };
 }
 
+/** How the connection runs a statement: a read-only read, or anything else (a write, BEGIN, COMMIT, ROLLBACK). */
+type Runner = { read<T>(run: () => T): T; other<T>(run: () => T): T };
+
 /**
  * What the adapter does with a prepared statement: `bind(args)` once, then
  * `run()`, or `columns()` and `raw().all()` for a reader; `run()` directly for
  * BEGIN. A statement's own `bind()` may be called only once in its life, so
  * the arguments are kept here and passed to each call instead.
  */
-function adapterView({ statement, columns }: CachedStatement, wrote: () => void, snapshots: TurnSnapshots) {
+function adapterView({ statement, columns }: CachedStatement, runner: Runner) {
   const readOnlyRead = statement.reader && statement.readonly;
   const withArgs = (args: unknown[]) => ({
     reader: statement.reader,
-    run: () => {
-      snapshots.end();
-      try {
-        return statement.run(...args);
-      } finally {
-        wrote();
-      }
-    },
+    run: () => runner.other(() => statement.run(...args)),
     columns,
     raw: () => ({
-      all: () => {
-        if (readOnlyRead) return snapshots.read(() => statement.raw(true).all(...args));
-        snapshots.end();
-        try {
-          return statement.raw(true).all(...args);
-        } finally {
-          wrote();
-        }
-      },
+      all: () => (readOnlyRead ? runner.read : runner.other)(() => statement.raw(true).all(...args)),
     }),
   });
   return { ...withArgs([]), bind: (args: unknown[]) => withArgs(args) };
@@ -150,16 +138,20 @@ export function cachePreparedStatements(database: BetterSqlite3.Database, max = 
   const dataVersion = prepare("PRAGMA data_version").pluck();
   const snapshots = turnSnapshots(database, prepare);
   let ownWrites = 0;
-  const wrote = () => void ownWrites++;
-  const exec = database.exec.bind(database);
-  database.exec = (sql: string) => {
-    snapshots.end();
-    try {
-      return exec(sql);
-    } finally {
-      wrote();
-    }
+  const runner: Runner = {
+    read: snapshots.read,
+    // Counted as a write even when it fails: it may have changed something first.
+    other(run) {
+      snapshots.end();
+      try {
+        return run();
+      } finally {
+        ownWrites++;
+      }
+    },
   };
+  const exec = database.exec.bind(database);
+  database.exec = (sql: string) => runner.other(() => exec(sql));
   const cache = new Map<string, { cached: CachedStatement; view: ReturnType<typeof adapterView> }>();
   const entry = (sql: string) => {
     let found = cache.get(sql);
@@ -167,7 +159,7 @@ export function cachePreparedStatements(database: BetterSqlite3.Database, max = 
     if (found) cache.delete(sql);
     else {
       const cached = cachedStatement(prepare(sql));
-      found = { cached, view: adapterView(cached, wrote, snapshots) };
+      found = { cached, view: adapterView(cached, runner) };
     }
     cache.set(sql, found);
     if (cache.size > max) cache.delete(cache.keys().next().value!);
@@ -176,7 +168,7 @@ export function cachePreparedStatements(database: BetterSqlite3.Database, max = 
   database.prepare = ((sql: string) => entry(sql).view) as unknown as BetterSqlite3.Database["prepare"];
   return {
     statement: (sql) => entry(sql).cached,
-    read: snapshots.read,
-    databaseVersion: () => snapshots.read(() => `${dataVersion.get()}:${ownWrites}`),
+    read: runner.read,
+    databaseVersion: () => runner.read(() => `${dataVersion.get()}:${ownWrites}`),
   };
 }
