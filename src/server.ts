@@ -3,6 +3,8 @@
 // else. Tests call `fetch` in-process; src/http/node-server.ts puts it on a port.
 import cluster from "node:cluster";
 import { blockFieldSuggestionsPlugin } from "@escape.tech/graphql-armor-block-field-suggestions";
+import type { DocumentNode } from "graphql";
+import { LRUCache } from "lru-cache";
 import { createYoga, maskError as defaultMaskError, shouldRenderGraphiQL, type Plugin } from "graphql-yoga";
 import { UseRecorder } from "./auth/use-recorder.ts";
 import { RequesterCache } from "./auth/requester-cache.ts";
@@ -13,6 +15,7 @@ import { asServiceUnavailable, badRequestDetail, SERVER_ERROR_DETAIL, ServiceUna
 import { DEMO_ADMIN_KEY } from "./fixtures/demo-data.ts";
 import { GRAPHIQL_ASSETS_PATH, GRAPHIQL_CONTENT_SECURITY_POLICY, renderGraphiQLPage, serveGraphiQLAsset } from "./graphiql.ts";
 import { answerJsonPost } from "./http/graphql-json-post.ts";
+import { PreparedOperations, type PreparedOperationSources } from "./http/prepared-operations.ts";
 import { hostName, isAllowedHost } from "./http/hosts.ts";
 import { loggerFor, REQUEST_ID_HEADER, startRequestLog } from "./http/request-log.ts";
 import { requestPath, type ServerContext } from "./http/request-target.ts";
@@ -22,7 +25,7 @@ import { metricsFromPrimary } from "./metrics/cluster-metrics.ts";
 import { createMetrics } from "./metrics/metrics.ts";
 import { METRICS_PATH, serveMetrics, type ReadMetrics } from "./metrics/scrape.ts";
 import { useReleaseLoaders } from "./plugins/use-release-loaders.ts";
-import { useCompiledExecution } from "./plugins/use-compiled-execution.ts";
+import { CompiledOperations, useCompiledExecution } from "./plugins/use-compiled-execution.ts";
 import { useDisableIntrospection } from "./plugins/use-disable-introspection.ts";
 import { useJsonRequestsOnly } from "./plugins/use-json-requests-only.ts";
 import { useKnownOperationTypes } from "./plugins/use-known-operation-types.ts";
@@ -78,13 +81,20 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
   const uses = new UseRecorder(db, logger);
   const requesters = new RequesterCache(db, config.requesterCacheSize);
   const throttle = new Throttle({ ...config.throttle, trustProxyHops: config.http.trustProxyHops }, logger);
+  // Kept for Yoga's pipeline, and read by prepared runs (src/http/prepared-operations.ts).
+  const preparedSources: PreparedOperationSources = {
+    // As many documents, kept as long, as Yoga's own parser cache keeps by default.
+    documents: new LRUCache<string, DocumentNode>({ max: 1024, ttl: 3_600_000 }),
+    validationResults: new WeakMap(),
+    compiled: config.graphql.compileAfter === null ? null : new CompiledOperations(config.graphql.compileAfter),
+  };
   const plugins: Plugin[] = [
-    useValidationCache(),
+    useValidationCache(preparedSources.validationResults),
     useRequestLog(),
     useJsonRequestsOnly(),
     useKnownOperationTypes(),
     useOperationLimits(config.graphql.limits),
-    useCompiledExecution(config.graphql.compileAfter),
+    useCompiledExecution(preparedSources.compiled),
     useReleaseLoaders(),
   ];
   // Swaps a trusted document's id for its text before Yoga parses it, so the
@@ -99,6 +109,14 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
   // A worker's own figures are a share of the instance's: its primary adds them all up.
   const readMetrics: ReadMetrics | null =
     metrics && (cluster.isWorker ? metricsFromPrimary : async () => ({ text: await metrics.registry.metrics(), contentType: metrics.registry.contentType }));
+  // A GraphQL request has no permission of its own (each field has): the
+  // requester's rate is checked once it is known.
+  const buildContext = async (request: Request, serverContext: ServerContext) => {
+    const ctx = await createContext(request, serverContext, { db, config, uses, requesters, throttle });
+    await throttle.checkRequester(ctx);
+    return ctx;
+  };
+  const prepared = new PreparedOperations(preparedSources, buildContext);
   const yoga = createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: "/graphql",
@@ -112,17 +130,12 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
     // (src/http/node-server.ts), for both APIs; Yoga's own check (25 MB by
     // default) would only count every body a second time.
     maxRequestBodySize: false,
-    // Documents are still parsed once; useValidationCache (above) validates each once too, for less.
-    parserAndValidationCache: { validationCache: false },
+    // Documents are still parsed once (in Yoga's own cache, as large as its
+    // default); useValidationCache (above) validates each once too, for less.
+    parserAndValidationCache: { documentCache: preparedSources.documents, validationCache: false },
     graphiql: config.graphql.graphiql ? { title: "users-gateway", defaultQuery: graphiqlDefaultQuery(showDemoKey) } : false,
     renderGraphiQL: renderGraphiQLPage,
-    // A GraphQL request has no permission of its own (each field has): the
-    // requester's rate is checked once it is known.
-    context: async ({ request, req }) => {
-      const ctx = await createContext(request, { req }, { db, config, uses, requesters, throttle });
-      await throttle.checkRequester(ctx);
-      return ctx;
-    },
+    context: ({ request, req }) => prepared.contextFor(request, { req }),
     maskedErrors: {
       // Pinned, never read from NODE_ENV: only DEBUG_ERRORS shows a client
       // an unexpected error's message and stack.
@@ -134,8 +147,11 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
   });
 
   // The common request the short way (src/http/graphql-json-post.ts), unless
-  // a plugin times requests in Yoga's HTTP hooks, which that way skips.
+  // a plugin times requests in Yoga's HTTP hooks, which that way skips; and
+  // its operation prepared, unless a plugin's hook must see every operation
+  // (src/http/prepared-operations.ts).
   const graphqlJsonPost = metrics === null;
+  const runPrepared = metrics === null && !config.graphql.trustedDocuments;
 
   async function route(request: Request, serverContext: ServerContext): Promise<Response> {
     const pathname = requestPath(request, serverContext);
@@ -155,7 +171,7 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
     if (pathname === "/graphql") {
       // Yoga would answer a browser an empty 406; a page that is off is not found.
       if (!config.graphql.graphiql && shouldRenderGraphiQL(request)) return notFoundResponse();
-      const response = (graphqlJsonPost && (await answerJsonPost(yoga, request, serverContext))) || (await yoga.fetch(request, serverContext));
+      const response = (graphqlJsonPost && (await answerJsonPost(yoga, request, serverContext, runPrepared ? prepared : null))) || (await yoga.fetch(request, serverContext));
       if (response.headers.get("content-type")?.startsWith("text/html")) {
         response.headers.set("Content-Security-Policy", GRAPHIQL_CONTENT_SECURITY_POLICY);
       }

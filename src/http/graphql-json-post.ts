@@ -12,7 +12,8 @@
 // - the operation itself: `yoga.getResultForParams` runs every plugin's
 //   onParams hook (the request log, trusted documents), parsing, validation
 //   and its caches, the context, execution and error masking, as Yoga's own
-//   handler calls it;
+//   handler calls it; unless the operation is prepared and runs without an
+//   error (src/http/prepared-operations.ts), when `prepared` is given;
 // - the response: Yoga's exported `processRegularResult` writes the body,
 //   status and headers for the media type Yoga's negotiation would choose;
 // - every other request, and every request this path would answer otherwise
@@ -29,6 +30,7 @@
 import { processRegularResult, type GraphQLParams, type YogaServerInstance } from "graphql-yoga";
 import { JSON_MEDIA_TYPES, mediaTypeOf } from "../plugins/use-json-requests-only.ts";
 import { isJsonObject } from "../json-object.ts";
+import type { PreparedOperations } from "./prepared-operations.ts";
 import { carryRequestLog } from "./request-log.ts";
 import type { ServerContext } from "./request-target.ts";
 
@@ -79,7 +81,7 @@ const PARAMETER_TYPES = new Map<string, (value: unknown) => boolean>([
  * text: an object of the four parameters (a null one counts as absent), the
  * query a string; null for anything else, which Yoga then answers.
  */
-function operationParams(body: string): GraphQLParams | null {
+function operationParams(body: string): (GraphQLParams & { query: string }) | null {
   let params: unknown;
   try {
     params = JSON.parse(body);
@@ -91,7 +93,7 @@ function operationParams(body: string): GraphQLParams | null {
     if (value !== null && !PARAMETER_TYPES.get(name)?.(value)) return null;
   }
   // A null parameter is passed on as Yoga's own parsing passes it.
-  return params as GraphQLParams;
+  return params as unknown as GraphQLParams & { query: string };
 }
 
 /**
@@ -117,6 +119,7 @@ export async function answerJsonPost<UserContext extends Record<string, unknown>
   yoga: YogaServerInstance<ServerContext, UserContext>,
   request: Request,
   serverContext: ServerContext,
+  prepared: PreparedOperations | null,
 ): Promise<Response | null> {
   if (request.method !== "POST" || !JSON_MEDIA_TYPES.has(mediaTypeOf(request))) return null;
   const mediaType = resultMediaType(request.headers.get("accept"));
@@ -137,6 +140,8 @@ export async function answerJsonPost<UserContext extends Record<string, unknown>
   // failure into a result. Nothing has run yet, and Yoga answers it as it would.
   const operation = async () => {
     try {
+      const result = await prepared?.run(params, request, serverContext);
+      if (result) return { result };
       // A context of its own, as Yoga gives each operation: Yoga adds the request and params to it.
       return { result: await yoga.getResultForParams({ params, request }, Object.create(serverContext)) };
     } catch {

@@ -54,29 +54,49 @@ type Execute = (args: ExecutionArgs) => unknown;
 /** An operation's runs so far, and once compiled its function (null: it does not compile). */
 type Operation = { runs: number; compiled?: CompiledQuery | null };
 
-/** `compileAfter`: runs by the executor before an operation is compiled; null never compiles. */
-export function useCompiledExecution(compileAfter: number | null): Plugin {
-  if (compileAfter === null) return {};
-  // By document, then operation name: Yoga's parser cache hands out the same
-  // document object for the same text, and a document dropped from it is
-  // dropped here.
-  const operations = new WeakMap<DocumentNode, Map<string | null, Operation>>();
-  const compiledFor = (args: ExecutionArgs): CompiledQuery | null => {
-    let byName = operations.get(args.document);
-    if (!byName) operations.set(args.document, (byName = new Map()));
+/** An operation compiled, with its definition in the document. */
+export type CompiledOperation = { operation: OperationDefinitionNode; query: CompiledQuery };
+
+/**
+ * The operations run so far and their compiled functions. By document, then
+ * operation name: Yoga's parser cache hands out the same document object for
+ * the same text, and a document dropped from it is dropped here.
+ */
+export class CompiledOperations {
+  private readonly operations = new WeakMap<DocumentNode, Map<string | null, Operation>>();
+
+  /** `compileAfter`: runs by the executor before an operation is compiled. */
+  constructor(private readonly compileAfter: number) {}
+
+  /** Counts a run of the operation `args` ask for; its compiled function once it has run `compileAfter` times. */
+  compiledFor(args: ExecutionArgs): CompiledQuery | null {
+    let byName = this.operations.get(args.document);
+    if (!byName) this.operations.set(args.document, (byName = new Map()));
     const name = args.operationName ?? null;
     let operation = byName.get(name);
     if (!operation) byName.set(name, (operation = { runs: 0 }));
-    if (operation.compiled === undefined && operation.runs++ >= compileAfter) {
+    if (operation.compiled === undefined && operation.runs++ >= this.compileAfter) {
       const result = compileQuery(args.schema, args.document, name ?? undefined);
       operation.compiled = isCompiledQuery(result) ? result : null;
     }
     return operation.compiled ?? null;
-  };
+  }
+
+  /** The operation `operationName` names in `document`, when it has been compiled; counts no run. */
+  compiled(document: DocumentNode, operationName: string | null): CompiledOperation | null {
+    const query = this.operations.get(document)?.get(operationName)?.compiled;
+    const operation = query ? getOperationAST(document, operationName) : null;
+    return query && operation ? { operation, query } : null;
+  }
+}
+
+/** Runs operations compiled once `operations` has compiled them; null keeps the executor for every one. */
+export function useCompiledExecution(operations: CompiledOperations | null): Plugin {
+  if (operations === null) return {};
 
   const executeCompiled = (args: ExecutionArgs, executor: Execute): unknown => {
     const operation = getOperationAST(args.document, args.operationName);
-    const query = operation && compiledFor(args);
+    const query = operation && operations.compiledFor(args);
     if (!operation || !query) return executor(args);
     const answer = query.query(args.rootValue, args.contextValue, args.variableValues);
     // Variables it refuses, graphql-jit answers at once with errors and no

@@ -1,5 +1,5 @@
 import { format } from "node:util";
-import { getOperationAST, GraphQLError } from "graphql";
+import { getOperationAST, GraphQLError, type OperationDefinitionNode } from "graphql";
 import type { Plugin, YogaLogger } from "graphql-yoga";
 import { requestLogOf, type RequestLog } from "../http/request-log.ts";
 import type { Logger } from "../logger.ts";
@@ -13,6 +13,11 @@ const OPERATION_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,99}$/;
  * same execution: Yoga's masking runs after every plugin given here).
  */
 const errorRequests = new WeakMap<object, RequestLog>();
+
+/** The access line names the operation that executes as its document declares it; an anonymous one has no name. */
+export function noteExecutedOperation(log: RequestLog, operation: OperationDefinitionNode | null | undefined) {
+  log.operation = operation?.name?.value.slice(0, 100);
+}
 
 /**
  * Tells the access line (src/http/request-log.ts) the operation's name: the
@@ -32,7 +37,7 @@ export function useRequestLog(): Plugin {
     onExecute({ args }) {
       const log = requestLogOf(args.contextValue.request);
       if (!log) return;
-      log.operation = getOperationAST(args.document, args.operationName)?.name?.value.slice(0, 100);
+      noteExecutedOperation(log, getOperationAST(args.document, args.operationName));
       return {
         onExecuteDone({ result }) {
           if ("errors" in result) for (const error of result.errors ?? []) errorRequests.set(error, log);

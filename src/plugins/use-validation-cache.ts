@@ -1,6 +1,12 @@
 import type { DocumentNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
 
+/** Each validated document's errors: none for a valid one. */
+export type ValidationResults = WeakMap<DocumentNode, readonly Error[]>;
+
+/** Whether `document` has been validated, every rule applied, and found valid. */
+export const validatedAsValid = (results: ValidationResults, document: DocumentNode) => results.get(document)?.length === 0;
+
 /**
  * Validates each parsed document once: its errors (none, for a valid one)
  * are kept for as long as Yoga's document cache keeps the document itself,
@@ -17,9 +23,11 @@ import type { Plugin } from "graphql-yoga";
  * Must come before any plugin whose validation hook changes the result: what
  * is kept is what validation itself answered, and those hooks run again on
  * it for every request, as they did on the first.
+ *
+ * `errorsByDocument` is given by whoever must also read it: a prepared
+ * operation (src/http/prepared-operations.ts) runs only a valid document.
  */
-export function useValidationCache(): Plugin {
-  const errorsByDocument = new WeakMap<DocumentNode, readonly Error[]>();
+export function useValidationCache(errorsByDocument: ValidationResults = new WeakMap()): Plugin {
   return {
     onValidate({ params: { documentAST }, setResult }) {
       const known = errorsByDocument.get(documentAST);
