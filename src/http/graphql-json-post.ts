@@ -27,10 +27,10 @@
 // applied here too. The metrics plugin times requests in HTTP hooks, so with
 // metrics on this path is not used (src/server.ts); test/graphql-json-post.test.ts
 // counts Yoga's HTTP hooks, so that a new one cannot be skipped unseen.
-import { processRegularResult, type GraphQLParams, type YogaServerInstance } from "graphql-yoga";
+import { processRegularResult, type YogaServerInstance } from "graphql-yoga";
 import { JSON_MEDIA_TYPES, mediaTypeOf } from "../plugins/use-json-requests-only.ts";
 import { isJsonObject } from "../json-object.ts";
-import type { PreparedOperations } from "./prepared-operations.ts";
+import type { PreparedOperations, QueryParams } from "./prepared-operations.ts";
 import { carryRequestLog } from "./request-log.ts";
 import type { ServerContext } from "./request-target.ts";
 
@@ -81,7 +81,7 @@ const PARAMETER_TYPES = new Map<string, (value: unknown) => boolean>([
  * text: an object of the four parameters (a null one counts as absent), the
  * query a string; null for anything else, which Yoga then answers.
  */
-function operationParams(body: string): (GraphQLParams & { query: string }) | null {
+function operationParams(body: string): QueryParams | null {
   let params: unknown;
   try {
     params = JSON.parse(body);
@@ -93,7 +93,7 @@ function operationParams(body: string): (GraphQLParams & { query: string }) | nu
     if (value !== null && !PARAMETER_TYPES.get(name)?.(value)) return null;
   }
   // A null parameter is passed on as Yoga's own parsing passes it.
-  return params as unknown as GraphQLParams & { query: string };
+  return params as unknown as QueryParams;
 }
 
 /**

@@ -50,6 +50,9 @@ import { validatedAsValid, type ValidationResults } from "../plugins/use-validat
 import { requestLogOf } from "./request-log.ts";
 import type { ServerContext } from "./request-target.ts";
 
+/** An operation's parameters once its query is known to be text (src/http/graphql-json-post.ts checks them). */
+export type QueryParams = GraphQLParams & { query: string };
+
 export type BuildContext = (request: Request, serverContext: ServerContext) => Promise<GraphQLContext>;
 
 export type PreparedOperationSources = {
@@ -82,7 +85,7 @@ export class PreparedOperations {
    * runs without an error; null otherwise, for Yoga to answer with the same
    * `request` (and the context built for it here, if any).
    */
-  async run(params: GraphQLParams & { query: string }, request: Request, serverContext: ServerContext): Promise<ExecutionResult | null> {
+  async run(params: QueryParams, request: Request, serverContext: ServerContext): Promise<ExecutionResult | null> {
     const document = this.sources.documents.get(params.query);
     if (!document || !validatedAsValid(this.sources.validationResults, document)) return null;
     const prepared = this.sources.compiled?.compiled(document, params.operationName ?? null);
