@@ -9,7 +9,7 @@ import { after, before, describe, test } from "node:test";
 import { DEMO_ADMIN_KEY } from "../src/fixtures/demo-data.ts";
 import { DRF_MESSAGES } from "../src/errors.ts";
 import { createEmptyDatabaseUrl } from "./helpers.ts";
-import { startService, type ServiceProcess } from "./service-process.ts";
+import { logRecords, startService, type ServiceProcess } from "./service-process.ts";
 
 type RawResponse = { status: number; head: string; body: string };
 
@@ -211,5 +211,44 @@ describe("over a real socket", () => {
     // client is cut off. Node's own default would hold it for a minute.
     assert.match(closed.received, /^$|^HTTP\/1\.1 408/);
     assert.ok(closed.afterMs < 30_000, `closed after ${closed.afterMs} ms`);
+  });
+});
+
+describe("a client that leaves in the middle of its body, over a real socket", () => {
+  let service: ServiceProcess;
+  before(async () => {
+    service = startService({ DATABASE_URL: await createEmptyDatabaseUrl(), DEMO_DATA: "true", LOG_LEVEL: "debug" });
+  });
+  after(() => service?.child.kill("SIGTERM"));
+
+  // src/http/graphql-json-post.ts reads a Node request's body without racing
+  // it with the request's signal: it must end by itself, as 499s, and never
+  // hang or fail as an error.
+  test("each reading of a GraphQL body ends as a 499 with nothing logged above debug; the service goes on", async () => {
+    const origin = await service.origin;
+    const { hostname, port } = new URL(origin);
+    const body = JSON.stringify({ query: "{ me { username } }" });
+    const abandoned = 12;
+    for (let client = 0; client < abandoned; client++) {
+      await new Promise<void>((resolve, reject) => {
+        const socket = connect(Number(port), hostname, () => {
+          const head = ["POST /graphql HTTP/1.1", `Host: ${hostname}`, "Content-Type: application/json", `Content-Length: ${body.length}`, "", ""];
+          // From none of the body to all of it but its last byte, then gone after a pause.
+          socket.write(head.join("\r\n") + body.slice(0, Math.floor(((body.length - 1) * client) / (abandoned - 1))));
+          setTimeout(() => socket.destroy(), client % 3 === 0 ? 0 : 5 * client);
+        });
+        socket.on("error", reject);
+        socket.on("close", () => resolve());
+      });
+    }
+    const abandonedLines = () => logRecords(service.output()).filter((record) => record.msg === "Request abandoned by the client");
+    for (let waited = 0; abandonedLines().length < abandoned && waited < 5_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(abandonedLines().length, abandoned);
+    assert.ok(abandonedLines().every((record) => record.path === "/graphql" && record.method === "POST"));
+
+    const answer = await fetch(`${origin}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: `Token ${DEMO_ADMIN_KEY}` }, body });
+    assert.equal(answer.status, 200);
+    assert.deepEqual(await answer.json(), { data: { me: { username: "admin" } } });
+    assert.deepEqual(logRecords(service.output()).filter((record) => !["debug", "info"].includes(record.level)), []);
   });
 });

@@ -97,10 +97,27 @@ function operationParams(body: string): QueryParams | null {
 }
 
 /**
- * `work`, or the request's abort reason as soon as the client goes away
- * first, as Yoga's fetch answers (src/server.ts answers that 499): a body
- * the client stopped sending may never end.
+ * `work`, or the request's abort reason if the client has gone away, as
+ * Yoga's fetch answers (src/server.ts answers that 499).
+ *
+ * A Request made in-process may carry a body that never ends, so its work is
+ * raced with its signal. A Node request's is not, only checked once done:
+ * reading its body fails by itself as soon as its client leaves (the Node
+ * adapter's stream errors, having aborted the signal), and an operation ends
+ * whether or not anyone waits for it. Listening on the adapter's signal (a
+ * Proxy over an EventTarget) for the body and then the operation cost a
+ * GraphQL `user` 15–28 µs of CPU per request over HTTP (340 against 325, and
+ * 366 against 338: two services alternating, 14 × 8,000 requests each run).
+ * Racing only the body's reading saved nothing.
  */
+function unlessAbandoned<T>(request: Request, serverContext: ServerContext, work: Promise<T>): Promise<T> {
+  if (!serverContext.req) return untilAborted(request.signal, work);
+  return work.then((done) => {
+    if (request.signal.aborted) throw request.signal.reason;
+    return done;
+  });
+}
+
 function untilAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<T>((resolve, reject) => {
@@ -125,7 +142,7 @@ export async function answerJsonPost<UserContext extends Record<string, unknown>
   const mediaType = resultMediaType(request.headers.get("accept"));
   if (mediaType === null) return null;
 
-  const body = await untilAborted(request.signal, request.text());
+  const body = await unlessAbandoned(request, serverContext, request.text());
   const params = operationParams(body);
   // The body is read: Yoga gets the same request again, with it, and of the
   // same class (the Node adapter's, or the caller's in-process), whose body
@@ -148,7 +165,7 @@ export async function answerJsonPost<UserContext extends Record<string, unknown>
       return null;
     }
   };
-  const done = await untilAborted(request.signal, operation());
+  const done = await unlessAbandoned(request, serverContext, operation());
   if (done === null) return byYoga();
   // Never undefined: Yoga's handler passes it to its result processor as it is.
   return processRegularResult(done.result!, yoga.fetchAPI, mediaType);
