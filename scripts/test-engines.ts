@@ -21,7 +21,10 @@ const ENGINES = ["sqlite", "postgres"] as const;
 type TestEngine = (typeof ENGINES)[number];
 type Counts = { passed: number; failed: number; skipped: number };
 
-const requested = process.argv.slice(2);
+// Arguments are engines and, to run only some of them, test files:
+// `npm run test:postgres -- test/logs.test.ts`.
+const requestedFiles = process.argv.slice(2).filter((argument) => argument.endsWith(".test.ts"));
+const requested = process.argv.slice(2).filter((argument) => !argument.endsWith(".test.ts"));
 const engines = (requested.length > 0 ? requested : [...ENGINES]) as TestEngine[];
 for (const engine of engines) {
   if (!ENGINES.includes(engine)) {
@@ -30,10 +33,13 @@ for (const engine of engines) {
   }
 }
 
-const testFiles = readdirSync("test")
-  .filter((name) => name.endsWith(".test.ts"))
-  .sort()
-  .map((name) => `test/${name}`);
+const testFiles =
+  requestedFiles.length > 0
+    ? requestedFiles
+    : readdirSync("test")
+        .filter((name) => name.endsWith(".test.ts"))
+        .sort()
+        .map((name) => `test/${name}`);
 const reporter = fileURLToPath(new URL("test-reporter.mjs", import.meta.url));
 
 const temporaryFolder = mkdtempSync(join(tmpdir(), "users-gateway-tests-"));
@@ -130,7 +136,7 @@ try {
       env.TEST_POSTGRES_URL = cluster.url;
       if (interruptedBy) break;
     }
-    console.log(`\nthe whole suite on ${engine}, Node ${process.version}:\n`);
+    console.log(`\n${requestedFiles.length > 0 ? `${requestedFiles.length} test file(s)` : "the whole suite"} on ${engine}, Node ${process.version}:\n`);
     results.push({ engine, counts: await runSuite(engine, env) });
     cluster?.destroy();
     cluster = undefined;

@@ -249,6 +249,9 @@ describe("a client that leaves in the middle of its body, over a real socket", (
     const answer = await fetch(`${origin}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: `Token ${DEMO_ADMIN_KEY}` }, body });
     assert.equal(answer.status, 200);
     assert.deepEqual(await answer.json(), { data: { me: { username: "admin" } } });
-    assert.deepEqual(logRecords(service.output()).filter((record) => !["debug", "info"].includes(record.level)), []);
+    // From the first abandoned request on: PostgreSQL's start warns of the public demo key and of ALLOWED_HOSTS before it.
+    const records = logRecords(service.output());
+    const sinceFirstRequest = records.slice(records.findIndex((record) => record.msg === "Request abandoned by the client"));
+    assert.deepEqual(sinceFirstRequest.filter((record) => !["debug", "info"].includes(record.level)), []);
   });
 });
