@@ -1,9 +1,11 @@
 // One context type for both APIs, made once per request: the requester, a
-// fresh set of loaders, the clock reading and the origin the request came to.
+// fresh set of loaders, the clock reading and the origin the request came to;
+// and how it is let go of once the request's answer is built.
+import { RequestCache } from "@pothos/plugin-scope-auth";
 import { authenticate, type Authentication } from "./auth/authenticate.ts";
 import type { Database } from "./db/client.ts";
 import type { Config } from "./env.ts";
-import { createLoaders, type Loaders } from "./loaders.ts";
+import { createLoaders, releaseLoaders, type Loaders } from "./loaders.ts";
 import type { UseRecorder } from "./auth/use-recorder.ts";
 import type { RequesterCache } from "./auth/requester-cache.ts";
 import type { ServerContext } from "./http/request-target.ts";
@@ -43,4 +45,41 @@ export async function createContext(
   const authentication = await authenticate(request.headers.get("authorization"), { requesters, now, uses, alongside });
   if (authentication.status !== "authenticated") await throttle.countUnauthenticated(serverContext);
   return { db, config, loaders, authentication, now, mediaBaseUrl };
+}
+
+/**
+ * The object a GraphQL operation's resolvers get as their context: the Node
+ * server's context (its req and res), then what is `added` (the request and
+ * params Yoga adds, and ours), copied into a plain object.
+ *
+ * Not `Object.create(serverContext)`, as Yoga makes it: V8 gives the objects
+ * made on a new prototype maps of their own, maps live in the old generation,
+ * and each points at its prototype. The request's server context, and through
+ * it its req, res, Request and everything they hold, then stayed reachable
+ * from an old object after the request, so V8's young collections kept it and
+ * promoted it, until the next full collection (see releaseContext).
+ */
+export function contextOfOperation<Added extends object = object>(serverContext: ServerContext, added?: Added): ServerContext & Added {
+  return Object.assign({}, serverContext, added);
+}
+
+/**
+ * Lets go of what an operation's context holds once its answer is built:
+ * its loaders' rows (releaseLoaders) and the scope-auth plugin's cache for
+ * it. That plugin keeps its cache, which points back at the context, in a
+ * WeakMap keyed by the context; while the map is old, V8's young collections
+ * keep its values alive whether or not their keys are, so every context was
+ * promoted with all it reached, and only a full collection freed it.
+ *
+ * Both together, over HTTP (scratch/gcstat.ts: the service under autocannon,
+ * V8's --trace-gc-nvp): a GraphQL `user` with every field (bench scenario c,
+ * 50 connections, 20,000 requests) promoted 7,272 bytes a request, as REST's
+ * 143 now 147; young collections took 34 µs a request, now 15; 8 full
+ * collections, now none. `{ me { username } }` on one connection: 10.4 KB a
+ * request; 10.5 with a plain context alone, 6.0 with the cache released
+ * alone, 19 bytes with both.
+ */
+export function releaseContext(context: Pick<GraphQLContext, "loaders">): void {
+  releaseLoaders(context.loaders);
+  RequestCache.clearForContext(context);
 }

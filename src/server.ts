@@ -24,7 +24,7 @@ import type { Logger } from "./logger.ts";
 import { metricsFromPrimary } from "./metrics/cluster-metrics.ts";
 import { createMetrics } from "./metrics/metrics.ts";
 import { METRICS_PATH, serveMetrics, type ReadMetrics } from "./metrics/scrape.ts";
-import { useReleaseLoaders } from "./plugins/use-release-loaders.ts";
+import { useReleaseContext } from "./plugins/use-release-context.ts";
 import { CompiledOperations, useCompiledExecution } from "./plugins/use-compiled-execution.ts";
 import { useDisableIntrospection } from "./plugins/use-disable-introspection.ts";
 import { useJsonRequestsOnly } from "./plugins/use-json-requests-only.ts";
@@ -95,7 +95,7 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
     useKnownOperationTypes(),
     useOperationLimits(config.graphql.limits),
     useCompiledExecution(preparedSources.compiled),
-    useReleaseLoaders(),
+    useReleaseContext(),
   ];
   // Swaps a trusted document's id for its text before Yoga parses it, so the
   // limits above apply to it as to any document.

@@ -29,6 +29,7 @@
 // counts Yoga's HTTP hooks, so that a new one cannot be skipped unseen.
 import { processRegularResult, type YogaServerInstance } from "graphql-yoga";
 import { JSON_MEDIA_TYPES, mediaTypeOf } from "../plugins/use-json-requests-only.ts";
+import { contextOfOperation } from "../context.ts";
 import { isJsonObject } from "../json-object.ts";
 import type { PreparedOperations, QueryParams } from "./prepared-operations.ts";
 import { carryRequestLog } from "./request-log.ts";
@@ -160,7 +161,7 @@ export async function answerJsonPost<UserContext extends Record<string, unknown>
       const result = await prepared?.run(params, request, serverContext);
       if (result) return { result };
       // A context of its own, as Yoga gives each operation: Yoga adds the request and params to it.
-      return { result: await yoga.getResultForParams({ params, request }, Object.create(serverContext)) };
+      return { result: await yoga.getResultForParams({ params, request }, contextOfOperation(serverContext)) };
     } catch {
       return null;
     }

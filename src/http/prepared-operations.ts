@@ -42,8 +42,7 @@
 // operation, or decide which documents may run at all.
 import type { DocumentNode, ExecutionResult } from "graphql";
 import type { GraphQLParams } from "graphql-yoga";
-import type { GraphQLContext } from "../context.ts";
-import { releaseLoaders } from "../loaders.ts";
+import { contextOfOperation, releaseContext, type GraphQLContext } from "../context.ts";
 import type { CompiledOperations } from "../plugins/use-compiled-execution.ts";
 import { noteExecutedOperation } from "../plugins/use-request-log.ts";
 import { validatedAsValid, type ValidationResults } from "../plugins/use-validation-cache.ts";
@@ -105,15 +104,15 @@ export class PreparedOperations {
     // Where Yoga's onExecute hook names it, once the context is built.
     const log = requestLogOf(request);
     if (log) noteExecutedOperation(log, prepared.operation);
-    // As Yoga makes an operation's context: the server's, the request and its parameters, then ours.
-    const contextValue = Object.assign(Object.create(serverContext) as object, { request, params }, built);
+    // What Yoga puts in an operation's context: the server's, the request and its parameters, then ours.
+    const contextValue = contextOfOperation(serverContext, { request, params, ...built });
     let result: ExecutionResult;
     try {
       result = await prepared.query.query(undefined, contextValue, params.variables);
     } catch {
       return handOver();
     } finally {
-      releaseLoaders(built.loaders);
+      releaseContext(contextValue);
     }
     // graphql-jit answers refused variables with errors and no data.
     if (result.errors?.length || !("data" in result)) return handOver();

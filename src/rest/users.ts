@@ -4,7 +4,7 @@
 import type { User } from "../../generated/sqlite/prisma/client.ts";
 import { assertMayReadUsers, findReadableUser } from "../auth/access.ts";
 import { TOKEN_KEYWORD } from "../auth/token-header.ts";
-import { createContext, type ContextDependencies, type GraphQLContext } from "../context.ts";
+import { createContext, releaseContext, type ContextDependencies, type GraphQLContext } from "../context.ts";
 import {
   asServiceUnavailable,
   DRF_MESSAGES,
@@ -17,7 +17,6 @@ import {
 import { loggerFor } from "../http/request-log.ts";
 import type { ServerContext } from "../http/request-target.ts";
 import type { Logger } from "../logger.ts";
-import { releaseLoaders } from "../loaders.ts";
 import { formatDrfTimestamp } from "../timestamps.ts";
 import {
   avatarUrl,
@@ -136,6 +135,6 @@ export async function retrieveUser(
     }
     return answer(known.status, { detail: known.message }, drfErrorHeaders(known));
   } finally {
-    if (ctx) releaseLoaders(ctx.loaders);
+    if (ctx) releaseContext(ctx);
   }
 }
