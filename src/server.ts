@@ -8,7 +8,7 @@ import { LRUCache } from "lru-cache";
 import { createYoga, maskError as defaultMaskError, shouldRenderGraphiQL, type Plugin } from "graphql-yoga";
 import { UseRecorder } from "./auth/use-recorder.ts";
 import { RequesterCache } from "./auth/requester-cache.ts";
-import { createContext, type GraphQLContext } from "./context.ts";
+import { createContext, fetchFromYoga, type GraphQLContext } from "./context.ts";
 import type { Database } from "./db/client.ts";
 import type { Config } from "./env.ts";
 import { asServiceUnavailable, badRequestDetail, SERVER_ERROR_DETAIL, ServiceUnavailableError } from "./errors.ts";
@@ -171,7 +171,7 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
     if (pathname === "/graphql") {
       // Yoga would answer a browser an empty 406; a page that is off is not found.
       if (!config.graphql.graphiql && shouldRenderGraphiQL(request)) return notFoundResponse();
-      const response = (graphqlJsonPost && (await answerJsonPost(yoga, request, serverContext, runPrepared ? prepared : null))) || (await yoga.fetch(request, serverContext));
+      const response = (graphqlJsonPost && (await answerJsonPost(yoga, request, serverContext, runPrepared ? prepared : null))) || (await fetchFromYoga(yoga, request, serverContext));
       if (response.headers.get("content-type")?.startsWith("text/html")) {
         response.headers.set("Content-Security-Policy", GRAPHIQL_CONTENT_SECURITY_POLICY);
       }

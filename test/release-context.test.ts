@@ -81,8 +81,27 @@ describe("an operation's context, once its answer is built", () => {
     };
   });
 
-  test("keeps no scope-auth cache and has no request's object as its prototype, whether Yoga ran it or a prepared run", async () => {
-    const { app } = await createTestApp(directoryFixture());
+  /** Checks each context seen since the last check: released, and made as a plain object. */
+  function checkContextsSeen(expected: number) {
+    assert.equal(seen.length, expected, "a context for each operation");
+    for (const { context, cache } of seen.splice(0)) {
+      // A cache still held would be given again; a released one is made anew.
+      assert.notEqual(fromContext(context as GraphQLContext, builder), cache);
+      assert.equal(Object.getPrototypeOf(context), Object.prototype);
+    }
+  }
+
+  // `me` is the field with auth scopes that any requester may ask for.
+  const body = JSON.stringify({ query: "{ me { username } }" });
+  const headers = tokenHeader(keyFor("admin"));
+  const post = () => new Request("http://users.test/graphql", { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+  const assertAnswered = async (response: Response) => {
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { data: { me: { username: "admin" } } });
+  };
+
+  test("keeps no scope-auth cache and has no request's object as its prototype: Yoga's run, with its HTTP layer or without, and a prepared run", async () => {
+    const { app, appWith } = await createTestApp(directoryFixture());
     let preparedAnswers = 0;
     const run = PreparedOperations.prototype.run;
     PreparedOperations.prototype.run = async function (...args) {
@@ -91,25 +110,15 @@ describe("an operation's context, once its answer is built", () => {
       return result;
     };
     try {
-      // `me` is the field with auth scopes that any requester may ask for.
-      const body = JSON.stringify({ query: "{ me { username } }" });
       // The first run is Yoga's (it compiles the operation: GRAPHQL_COMPILE_AFTER=0), the second a prepared run.
-      for (let run = 0; run < 2; run++) {
-        const response = await app.fetch(
-          new Request("http://users.test/graphql", { method: "POST", headers: { "content-type": "application/json", ...tokenHeader(keyFor("admin")) }, body }),
-        );
-        assert.equal(response.status, 200);
-        assert.deepEqual(await response.json(), { data: { me: { username: "admin" } } });
-      }
+      for (let run = 0; run < 2; run++) await assertAnswered(await app.fetch(post()));
+      // A GET is Yoga's from the start, HTTP layer and all; so is every request with metrics on.
+      await assertAnswered(await app.fetch(new Request(`http://users.test/graphql?query=${encodeURIComponent("{ me { username } }")}`, { headers: { accept: "application/json", ...headers } })));
+      await assertAnswered(await appWith({ METRICS_TOKEN: "0123456789abcdef0123" }).fetch(post()));
     } finally {
       PreparedOperations.prototype.run = run;
     }
     assert.equal(preparedAnswers, 1, "one answer by a prepared run");
-    assert.equal(seen.length, 2, "a context for each operation");
-    for (const { context, cache } of seen) {
-      // A cache still held would be given again; a released one is made anew.
-      assert.notEqual(fromContext(context as GraphQLContext, builder), cache);
-      assert.equal(Object.getPrototypeOf(context), Object.prototype);
-    }
+    checkContextsSeen(4);
   });
 });

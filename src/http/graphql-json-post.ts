@@ -29,7 +29,7 @@
 // counts Yoga's HTTP hooks, so that a new one cannot be skipped unseen.
 import { processRegularResult, type YogaServerInstance } from "graphql-yoga";
 import { JSON_MEDIA_TYPES, mediaTypeOf } from "../plugins/use-json-requests-only.ts";
-import { contextOfOperation } from "../context.ts";
+import { contextOfOperation, fetchFromYoga } from "../context.ts";
 import { isJsonObject } from "../json-object.ts";
 import type { PreparedOperations, QueryParams } from "./prepared-operations.ts";
 import { carryRequestLog } from "./request-log.ts";
@@ -151,7 +151,7 @@ export async function answerJsonPost<UserContext extends Record<string, unknown>
   const byYoga = () => {
     const SameRequest = request.constructor as typeof Request;
     const again = new SameRequest(request.url, { method: "POST", headers: request.headers, body, signal: request.signal });
-    return yoga.fetch(carryRequestLog(request, again), serverContext);
+    return fetchFromYoga(yoga, carryRequestLog(request, again), serverContext);
   };
   if (params === null) return byYoga();
   // Only an onParams hook throws (or rejects) here: Yoga turns any later
