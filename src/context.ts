@@ -95,8 +95,8 @@ export function fetchFromYoga<UserContext extends Record<string, unknown>>(
  *
  * Both together, over HTTP (scratch/gcstat.ts: the service under autocannon,
  * V8's --trace-gc-nvp): a GraphQL `user` with every field (bench scenario c,
- * 50 connections, 20,000 requests) promoted 7,272 bytes a request, as REST's
- * 143 now 147; young collections took 34 µs a request, now 15; 8 full
+ * 50 connections, 20,000 requests) promoted 7,272 bytes a request, now 147
+ * (REST: 143); young collections took 34 µs a request, now 15; 8 full
  * collections, now none. `{ me { username } }` on one connection: 10.4 KB a
  * request; 10.5 with a plain context alone, 6.0 with the cache released
  * alone, 19 bytes with both.

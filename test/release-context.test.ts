@@ -5,7 +5,7 @@
 // database, through a real Yoga for the GraphQL plugin, and through the whole
 // app for both ways an operation runs (Yoga's, and prepared).
 import assert from "node:assert/strict";
-import { before, describe, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import { RequestCache } from "@pothos/plugin-scope-auth";
 import { createSchema, createYoga } from "graphql-yoga";
 import { readPaths, type Database } from "../src/db/client.ts";
@@ -72,7 +72,8 @@ describe("an operation's context, once its answer is built", () => {
   // The scope-auth plugin's cache of each context the resolvers were given,
   // as they asked for it; the plugin's resolvers look fromContext up on the class at each call.
   const seen: { context: object; cache: unknown }[] = [];
-  const fromContext = RequestCache.fromContext.bind(RequestCache);
+  const originalFromContext = RequestCache.fromContext;
+  const fromContext = originalFromContext.bind(RequestCache);
   before(() => {
     RequestCache.fromContext = (context, schemaBuilder) => {
       const cache = fromContext(context, schemaBuilder);
@@ -80,16 +81,9 @@ describe("an operation's context, once its answer is built", () => {
       return cache;
     };
   });
-
-  /** Checks each context seen since the last check: released, and made as a plain object. */
-  function checkContextsSeen(expected: number) {
-    assert.equal(seen.length, expected, "a context for each operation");
-    for (const { context, cache } of seen.splice(0)) {
-      // A cache still held would be given again; a released one is made anew.
-      assert.notEqual(fromContext(context as GraphQLContext, builder), cache);
-      assert.equal(Object.getPrototypeOf(context), Object.prototype);
-    }
-  }
+  after(() => {
+    RequestCache.fromContext = originalFromContext;
+  });
 
   // `me` is the field with auth scopes that any requester may ask for.
   const body = JSON.stringify({ query: "{ me { username } }" });
@@ -119,6 +113,11 @@ describe("an operation's context, once its answer is built", () => {
       PreparedOperations.prototype.run = run;
     }
     assert.equal(preparedAnswers, 1, "one answer by a prepared run");
-    checkContextsSeen(4);
+    assert.equal(seen.length, 4, "a context for each operation");
+    for (const { context, cache } of seen) {
+      // A cache still held would be given again; a released one is made anew.
+      assert.notEqual(fromContext(context as GraphQLContext, builder), cache);
+      assert.equal(Object.getPrototypeOf(context), Object.prototype);
+    }
   });
 });
