@@ -5,6 +5,7 @@ import type { User } from "../../generated/sqlite/prisma/client.ts";
 import { assertMayReadUsers, findReadableUser } from "../auth/access.ts";
 import { TOKEN_KEYWORD } from "../auth/token-header.ts";
 import { createContext, releaseContext, type ContextDependencies, type GraphQLContext } from "../context.ts";
+import { statementsAreRoundTrips } from "../db/client.ts";
 import {
   asServiceUnavailable,
   DRF_MESSAGES,
@@ -117,9 +118,10 @@ export async function retrieveUser(
   let ctx: GraphQLContext | undefined;
   try {
     const id = parseUserId(idText);
-    // Read with the requester when it is not kept: it is read next, once the rules allow.
     const reads = method === "GET" || method === "HEAD";
-    ctx = await createContext(request, serverContext, dependencies, { userIdAlongside: reads && id !== null ? id : undefined });
+    // Read with the requester when it is not kept, where that spares a round trip (UserAlongside, src/loaders.ts): it is read next, once the rules allow.
+    const alongside = reads && id !== null && statementsAreRoundTrips(dependencies.db);
+    ctx = await createContext(request, serverContext, dependencies, { userIdAlongside: alongside ? id : undefined });
     assertMayReadUsers(ctx);
     await dependencies.throttle.checkRequester(ctx);
     if (method === "OPTIONS") return answer(200, OPTIONS_METADATA);
