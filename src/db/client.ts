@@ -8,6 +8,7 @@ import { PrismaClient as SqlitePrismaClient } from "../../generated/sqlite/prism
 import type { DatabaseTarget, Engine } from "./url.ts";
 import { createAdapterFactory, DEFAULT_POOL_SETTINGS, pgPoolOf, type GatewayAdapter, type PoolSettings } from "./adapter.ts";
 import { toRecords } from "./row-values.ts";
+import { asPrismaSql, type SqlQuery } from "./sql-template.ts";
 
 /**
  * Both engines' clients are generated from one model source (prisma/models.prisma),
@@ -102,12 +103,14 @@ function argType(value: unknown): ArgType {
  * (src/db/row-values.ts); test/loaders.test.ts checks every loader against
  * the ORM, on both engines.
  *
+ * `query` is a Prisma.Sql, or a statement of src/db/sql-template.ts.
+ *
  * Reads only. Before the client has connected, after it has disconnected,
  * or when the direct read fails for any reason, the read goes through the
  * client as before, so that errors are the ORM's own (a failing database
  * fails there too).
  */
-export async function readRows<Row>(db: Database, query: Prisma.Sql): Promise<Row[]> {
+export async function readRows<Row>(db: Database, query: SqlQuery): Promise<Row[]> {
   const holder = connectedAdapters.get(db)!;
   const adapter = holder.current;
   if (adapter) {
@@ -123,7 +126,7 @@ export async function readRows<Row>(db: Database, query: Prisma.Sql): Promise<Ro
     }
   }
   holder.throughTheOrm++;
-  return db.$queryRaw<Row[]>(query);
+  return db.$queryRaw<Row[]>(asPrismaSql(query));
 }
 
 /**

@@ -9,10 +9,15 @@
 // Hibernate pads the same way (`hibernate.query.in_clause_parameter_padding`).
 import { Prisma } from "../../generated/sqlite/prisma/client.ts";
 
+/** The length a list of `length` ids is padded to: the next power of two. */
+export function paddedLength(length: number): number {
+  return 2 ** Math.ceil(Math.log2(length));
+}
+
 /** `ids` must not be empty: `IN ()` is no SQL, and Prisma.join refuses it. */
 export function idList(ids: readonly number[]): Prisma.Sql {
   const padded = [...ids];
-  const length = 2 ** Math.ceil(Math.log2(padded.length));
+  const length = paddedLength(padded.length);
   while (padded.length < length) padded.push(padded.at(-1)!);
   return Prisma.join(padded);
 }
