@@ -2,7 +2,6 @@
 // src/db/adapter.ts picks for DATABASE_URL. The little that differs between
 // engines below the ORM is here too; nothing else knows which engine runs.
 import type { ArgType, SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
-import type { Prisma } from "../../generated/sqlite/prisma/client.ts";
 import { PrismaClient as PostgresPrismaClient } from "../../generated/postgres/prisma/client.ts";
 import { PrismaClient as SqlitePrismaClient } from "../../generated/sqlite/prisma/client.ts";
 import type { DatabaseTarget, Engine } from "./url.ts";
