@@ -14,10 +14,12 @@ export function paddedLength(length: number): number {
   return 2 ** Math.ceil(Math.log2(length));
 }
 
+/** The id at `index` of `ids` padded: past its end, its last id. */
+export function paddedId(ids: readonly number[], index: number): number {
+  return ids[Math.min(index, ids.length - 1)]!;
+}
+
 /** `ids` must not be empty: `IN ()` is no SQL, and Prisma.join refuses it. */
 export function idList(ids: readonly number[]): Prisma.Sql {
-  const padded = [...ids];
-  const length = paddedLength(padded.length);
-  while (padded.length < length) padded.push(padded.at(-1)!);
-  return Prisma.join(padded);
+  return Prisma.join(Array.from({ length: paddedLength(ids.length) }, (_, index) => paddedId(ids, index)));
 }

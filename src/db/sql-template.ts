@@ -15,7 +15,7 @@
 // builds each query anew, and Prisma's TypedSQL reads .sql files through the
 // ORM, the cost the service's reads avoid (src/loaders.ts).
 import { Prisma } from "../../generated/sqlite/prisma/client.ts";
-import { paddedLength } from "./id-list.ts";
+import { paddedId, paddedLength } from "./id-list.ts";
 
 /** What readRows() reads: a Prisma.Sql, or a template's statement with its values. */
 export type SqlQuery = { readonly sql: string; readonly text: string; readonly strings: readonly string[]; readonly values: unknown[] };
@@ -71,10 +71,7 @@ export function sqlTemplate<Parameters extends Record<string, ParameterValue>>(b
     const values = slots.map((slot) => {
       if (!(slot instanceof Slot)) return slot;
       const value = parameters[slot.name];
-      if (slot.index === null) return value;
-      // A list is padded with its last id, as idList pads it.
-      const list = value as readonly number[];
-      return list[Math.min(slot.index, list.length - 1)];
+      return slot.index === null ? value : paddedId(value as readonly number[], slot.index);
     });
     return { sql, text, strings, values };
   };
