@@ -34,15 +34,15 @@ export async function createContext(
   request: Request,
   serverContext: ServerContext,
   { db, config, uses, requesters, throttle }: ContextDependencies,
-  /** A user the request will read, to read with its requester when that is read (UserAlongside, src/loaders.ts). */
-  { userIdAlongside }: { userIdAlongside?: number } = {},
+  /** A user whose whole view the request renders (loaders.expectWholeView, src/loaders.ts): read with its requester where that spares a round trip. */
+  { wholeViewOf }: { wholeViewOf?: number } = {},
 ): Promise<GraphQLContext> {
   await throttle.checkAddress(serverContext);
   const loaders = createLoaders(db);
   const now = new Date();
   const origin = config.publicUrl ?? new URL(request.url).origin;
   const mediaBaseUrl = /^https?:\/\//.test(config.mediaUrl) ? config.mediaUrl : origin + config.mediaUrl;
-  const alongside = userIdAlongside === undefined ? undefined : { userId: userIdAlongside, loaders };
+  const alongside = wholeViewOf === undefined ? undefined : loaders.expectWholeView(wholeViewOf);
   const authentication = await authenticate(request.headers.get("authorization"), { requesters, now, uses, alongside });
   if (authentication.status !== "authenticated") await throttle.countUnauthenticated(serverContext);
   return { db, config, loaders, authentication, now, mediaBaseUrl };

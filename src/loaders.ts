@@ -66,13 +66,14 @@ export function holdsPermission(code: number): Prisma.Sql {
  * A user the request will read next, to read in the requester's statement
  * (findRequesterByKeyHash) and prime into the request's loaders, when that
  * statement is sent at all: the REST route reads its target this way when
- * its requester is not kept (src/auth/requester-cache.ts), a statement fewer.
- * With a random token per request (bench scenario b) on PostgreSQL, where
- * each statement is a round trip: 4.3 statements per request instead of 5.0,
- * 4–7% more requests/s. Not on SQLite, where a statement is a call into the
- * process: there the joined statement, and copying the target out of its
- * wider row, cost more than the statement it spared (scenario b, server CPU
- * per request, three alternating pairs: 188–197 µs with it, 176–181 without).
+ * its requester is not kept (src/auth/requester-cache.ts), a statement fewer
+ * (loaders.expectWholeView hands it out). With a random token per request
+ * (bench scenario b) on PostgreSQL, where each statement is a round trip:
+ * 4.3 statements per request instead of 5.0, 4–7% more requests/s. Not on
+ * SQLite, where a statement is a call into the process: there the joined
+ * statement, and copying the target out of its wider row, cost more than
+ * the statement it spared (scenario b, server CPU per request, three
+ * alternating pairs: 188–197 µs with it, 176–181 without).
  */
 export type UserAlongside = { userId: number; loaders: Loaders };
 
@@ -105,38 +106,98 @@ const OWN_COLUMNS: UserColumnNames = USER_COLUMNS.map((column) => [column, colum
 const TARGET = aliasedUserColumns("target");
 
 /**
- * What a statement that reads the user of table `userAlias` adds to read its
- * inviter too (LEFT JOIN, as table `alias`), to prime into userById: the REST
+ * What a statement that reads the user of table `userAlias` adds to read, in
+ * the same statement, what the request reads of that user next (its columns,
+ * its joins), and how that is primed into the request's loaders as they
+ * would have loaded it. Only where a statement is a round trip
+ * (PostgreSQL): on SQLite, where a statement is a call into the process, the
+ * joins cost more than the statements they spare (below), so there a user is
+ * read alone (NOTHING_MORE).
+ */
+type ReadAlongside = { columns: Prisma.Sql; join: Prisma.Sql; prime(loaders: Loaders, user: User, row: Record<string, unknown>): void };
+
+const NOTHING_MORE: ReadAlongside = { columns: Prisma.empty, join: Prisma.empty, prime: () => {} };
+
+/**
+ * The user's inviter (LEFT JOIN, as table `alias`), for userById: the REST
  * body and GraphQL's `invitedBy` name it next. On PostgreSQL that spares a
  * statement and a round trip after the user's (REST: 3 statements instead of
  * 4; npm run bench --engine postgres, a, back to back: 2,312 -> 2,678
- * requests/s). On SQLite, where a statement is a call into the process, the
- * join cost more than the statement it spares (REST, alternating pairs:
- * 5,595 -> 5,345 requests/s), so there the inviter is read by its own.
+ * requests/s). On SQLite the join cost more than the statement it spares
+ * (REST, alternating pairs: 5,595 -> 5,345 requests/s).
  */
-type InviterRead = { columns: Prisma.Sql; join: Prisma.Sql; names: UserColumnNames | null };
-
-function inviterRead(userAlias: string, alias: string): InviterRead {
+function inviterAlongside(userAlias: string, alias: string): ReadAlongside {
   const { names, sql } = aliasedUserColumns(alias);
-  return { names, columns: Prisma.sql`, ${sql}`, join: Prisma.raw(` LEFT JOIN "User" AS "${alias}" ON "${alias}".id = "${userAlias}"."invitedById"`) };
+  return {
+    columns: Prisma.sql`, ${sql}`,
+    join: Prisma.raw(` LEFT JOIN "User" AS "${alias}" ON "${alias}".id = "${userAlias}"."invitedById"`),
+    prime: (loaders, user, row) => {
+      if (user.invitedById != null) loaders.userById.prime(user.invitedById, userOfRow(row, names));
+    },
+  };
 }
 
-const INVITER = inviterRead("User", "inviter");
-const TARGET_INVITER = inviterRead("target", "targetInviter");
-const NO_INVITER: InviterRead = { columns: Prisma.empty, join: Prisma.empty, names: null };
+/**
+ * The rest of the user's whole view (the REST body, expectWholeView below):
+ * its invitees and its memberships, the rows of INVITEES and MEMBERSHIPS for
+ * that one user, each aggregated into a column of JSON text, for
+ * inviteesByInviterId and membershipsByUserId. On PostgreSQL these were two
+ * more round trips after the user's.
+ */
+function wholeViewAlongside(userAlias: string): ReadAlongside {
+  const userId = Prisma.raw(`"${userAlias}".id`);
+  const invitees = `${userAlias}.invitees`;
+  const memberships = `${userAlias}.memberships`;
+  // json_agg is PostgreSQL's; its JSON read as text, which readRows() reads as any text.
+  const asJsonText = (rows: Prisma.Sql, order: Prisma.Sql, name: string) =>
+    Prisma.sql`(SELECT CAST(COALESCE(json_agg(row${order}), '[]') AS TEXT) FROM (${rows}) AS row) AS "${Prisma.raw(name)}"`;
+  return {
+    columns: Prisma.sql`, ${asJsonText(inviteesOf(userId), Prisma.raw(" ORDER BY row.id"), invitees)}, ${asJsonText(membershipRowsOf(userId), Prisma.empty, memberships)}`,
+    join: Prisma.empty,
+    prime: (loaders, user, row) => {
+      loaders.inviteesByInviterId.prime(user.id, JSON.parse(row[invitees] as string) as InviteeRow[]);
+      loaders.membershipsByUserId.prime(user.id, membershipsOf([user.id], JSON.parse(row[memberships] as string) as MembershipRow[])[0]!);
+    },
+  };
+}
 
-const inviterReadFor = (db: Database, read: InviterRead) => (statementsAreRoundTrips(db) ? read : NO_INVITER);
+function bothAlongside(first: ReadAlongside, second: ReadAlongside): ReadAlongside {
+  return {
+    columns: Prisma.sql`${first.columns}${second.columns}`,
+    join: Prisma.sql`${first.join}${second.join}`,
+    prime: (loaders, user, row) => {
+      first.prime(loaders, user, row);
+      second.prime(loaders, user, row);
+    },
+  };
+}
 
-function primeInviter(userById: DataLoader<number, User | null>, user: User | null, row: Record<string, unknown>, { names }: InviterRead): void {
-  if (names && user?.invitedById != null) userById.prime(user.invitedById, userOfRow(row, names));
+/** What may be read alongside a user of table `userAlias`: nothing, its inviter, or its inviter and the rest of its whole view. */
+function readsAlongside(userAlias: string, inviterAlias: string) {
+  const inviter = inviterAlongside(userAlias, inviterAlias);
+  return { nothing: NOTHING_MORE, inviter, wholeView: bothAlongside(inviter, wholeViewAlongside(userAlias)) };
+}
+
+const ALONGSIDE_USER = readsAlongside("User", "inviter");
+const ALONGSIDE_TARGET = readsAlongside("target", "targetInviter");
+
+/** Which of `reads` to read with a user: on PostgreSQL its inviter, and its whole view when the request renders it. */
+function readAlongside(db: Database, reads: ReturnType<typeof readsAlongside>, wholeView: boolean): ReadAlongside {
+  if (!statementsAreRoundTrips(db)) return reads.nothing;
+  return wholeView ? reads.wholeView : reads.inviter;
+}
+
+/** Read `user` of `row` with `read`, and prime what it read alongside. */
+function primeAlongside(loaders: Loaders, read: ReadAlongside, user: User | null, row: Record<string, unknown>): void {
+  if (user) read.prime(loaders, user, row);
 }
 
 /**
  * The requester's statement (findRequesterByKeyHash), reading the user
- * alongside with `alongside`'s inviter read, or reading no user alongside
- * (null): three statements, each made once (src/db/sql-template.ts).
+ * alongside with `alongside` (null: no user), each statement made once
+ * (src/db/sql-template.ts).
  */
-function requesterTemplate(alongside: InviterRead | null) {
+function requesterTemplate(alongside: ReadAlongside | null) {
   return sqlTemplate((parameters: { keyHash: string; now: Date; userId: number | null }) => Prisma.sql`
     SELECT "User".id, "User"."isActive", "User"."isStaff", "User"."isAdmin", "User"."lastSeenAt", CASE WHEN ${holdsPermission(USER_PERMISSION_CODE)} THEN 1 ELSE 0 END AS "holdsUserPermission",
       "ApiToken".id AS "tokenId", "ApiToken"."lastUsedAt" AS "tokenLastUsedAt", "ApiToken"."expiresAt" AS "tokenExpiresAt"${alongside ? Prisma.sql`, ${TARGET.sql}${alongside.columns}` : Prisma.empty}
@@ -147,7 +208,7 @@ function requesterTemplate(alongside: InviterRead | null) {
 }
 
 const REQUESTER_ALONE = requesterTemplate(null);
-const REQUESTER_WITH_USER = new Map([NO_INVITER, TARGET_INVITER].map((read) => [read, requesterTemplate(read)]));
+const REQUESTER_WITH_USER = new Map(Object.values(ALONGSIDE_TARGET).map((read) => [read, requesterTemplate(read)]));
 
 /**
  * The user that holds the token whose key hashes to `keyHash` (by the unique
@@ -156,21 +217,21 @@ const REQUESTER_WITH_USER = new Map([NO_INVITER, TARGET_INVITER].map((read) => [
  * requester that the access rules ask, in the same statement rather than two
  * more. The membership joins are those of membershipsByUserId below;
  * test/loaders.test.ts checks the two agree. With `alongside`, the same
- * statement reads that user too (and on PostgreSQL its inviter: InviterRead),
- * primed into userById as it would have loaded it (null when there is no
- * such user); not when no token is found.
+ * statement reads that user too (and on PostgreSQL what userById reads with
+ * it: ReadAlongside), primed as userById would have loaded it (null when
+ * there is no such user); not when no token is found.
  */
 export async function findRequesterByKeyHash(db: Database, keyHash: string, now: Date, alongside?: UserAlongside): Promise<Requester | null> {
   type Row = RequesterUser & { holdsUserPermission: boolean | number; tokenId: number; tokenLastUsedAt: Date | null; tokenExpiresAt: Date | null };
-  const inviter = alongside ? inviterReadFor(db, TARGET_INVITER) : NO_INVITER;
-  const template = alongside ? REQUESTER_WITH_USER.get(inviter)! : REQUESTER_ALONE;
+  const read = alongside && readAlongside(db, ALONGSIDE_TARGET, alongside.loaders.rendersWholeView(alongside.userId));
+  const template = read ? REQUESTER_WITH_USER.get(read)! : REQUESTER_ALONE;
   const rows = await readRows<Row & Record<string, unknown>>(db, template({ keyHash, now, userId: alongside?.userId ?? null }));
   const row = rows[0];
   if (!row) return null;
   if (alongside) {
     const target = userOfRow(row, TARGET.names);
     alongside.loaders.userById.prime(alongside.userId, target);
-    primeInviter(alongside.loaders.userById, target, row, inviter);
+    primeAlongside(alongside.loaders, read!, target, row);
   }
   // 1 or 0: an integer on both engines, whatever their boolean type.
   return {
@@ -224,22 +285,36 @@ class RecordingLoader<K, V> extends DataLoader<K, V> {
   }
 }
 
-const INVITEES = sqlTemplate((parameters: { inviterIds: readonly number[] }) => Prisma.sql`
-  SELECT id, username, "firstName", "lastName", "invitedById" FROM "User"
-  WHERE "invitedById" IN (${idList(parameters.inviterIds)}) ORDER BY id`);
+type InviteeRow = UserSummaryRow & { invitedById: number };
 
-const usersByIdTemplate = (inviter: InviterRead) =>
+/**
+ * The invitees of the inviters whose ids `inviterIds` lists (an `IN` list's
+ * contents), by id. The table is named apart so that `inviterIds` may name
+ * the "User" of a statement around it (wholeViewAlongside).
+ */
+function inviteesOf(inviterIds: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`
+    SELECT id, username, "firstName", "lastName", "invitedById" FROM "User" AS invitee
+    WHERE "invitedById" IN (${inviterIds}) ORDER BY id`;
+}
+
+const INVITEES = sqlTemplate((parameters: { inviterIds: readonly number[] }) => inviteesOf(idList(parameters.inviterIds)));
+
+const usersByIdTemplate = (alongside: ReadAlongside) =>
   sqlTemplate((parameters: { ids: readonly number[] }) => Prisma.sql`
-    SELECT "User".*${inviter.columns} FROM "User"${inviter.join} WHERE "User".id IN (${idList(parameters.ids)})`);
-const USERS_BY_ID = new Map([INVITER, NO_INVITER].map((read) => [read, usersByIdTemplate(read)]));
+    SELECT "User".*${alongside.columns} FROM "User"${alongside.join} WHERE "User".id IN (${idList(parameters.ids)})`);
+const USERS_BY_ID = new Map(Object.values(ALONGSIDE_USER).map((read) => [read, usersByIdTemplate(read)]));
 
 const INVITEE_COUNTS = sqlTemplate((parameters: { inviterIds: readonly number[] }) => Prisma.sql`
   SELECT "invitedById", CAST(COUNT(*) AS INTEGER) AS count FROM "User"
   WHERE "invitedById" IN (${idList(parameters.inviterIds)}) GROUP BY "invitedById"`);
 
+// Numbers may come back as BigInt: a column of UNIONed expressions has no declared type for SQLite's adapter to read.
 // ownerId: a user's for 'group' and 'direct', a group's for 'granted'.
-const MEMBERSHIPS = sqlTemplate((parameters: { userIds: readonly number[] }) => {
-  const ids = idList(parameters.userIds);
+type MembershipRow = { kind: "group" | "direct" | "granted"; ownerId: number | bigint; id: number | bigint; name: string; code: number | bigint | null };
+
+/** The membership rows of the users whose ids `ids` lists (an `IN` list's contents). */
+function membershipRowsOf(ids: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`
     SELECT 'group' AS kind, "_GroupToUser"."B" AS "ownerId", "Group".id, "Group".name, CAST(NULL AS INTEGER) AS code
     FROM "_GroupToUser" JOIN "Group" ON "Group".id = "_GroupToUser"."A"
@@ -252,29 +327,78 @@ const MEMBERSHIPS = sqlTemplate((parameters: { userIds: readonly number[] }) => 
     SELECT 'granted', granted."A", "Permission".id, "Permission".name, "Permission".code
     FROM "_GroupToPermission" granted JOIN "Permission" ON "Permission".id = granted."B"
     WHERE granted."A" IN (SELECT "A" FROM "_GroupToUser" WHERE "B" IN (${ids}))`;
-});
+}
+
+const MEMBERSHIPS = sqlTemplate((parameters: { userIds: readonly number[] }) => membershipRowsOf(idList(parameters.userIds)));
+
+/**
+ * Each user's groups and effective permissions from its membership rows: a
+ * group's permissions come once per group, not once per member, and are
+ * merged here. The statement had done it per member, with UNION and its sort:
+ * the loader took 150 µs for ten users of the bench's data set, 590 for
+ * fifty; now 101 and 323 (scratch timing, both in one process, alternating).
+ */
+function membershipsOf(userIds: readonly number[], rows: readonly MembershipRow[]): Memberships[] {
+  const byUser = new Map<number, { groups: Group[]; permissions: Map<number, Permission> }>(
+    userIds.map((id) => [id, { groups: [], permissions: new Map() }]),
+  );
+  const grantedByGroup = new Map<number, Permission[]>();
+  for (const { kind, ownerId, id, name, code } of rows) {
+    const owner = Number(ownerId);
+    if (kind === "group") byUser.get(owner)!.groups.push({ id: Number(id), name });
+    else if (kind === "direct") byUser.get(owner)!.permissions.set(Number(id), { id: Number(id), code: Number(code), name });
+    else {
+      const granted = grantedByGroup.get(owner) ?? [];
+      granted.push({ id: Number(id), code: Number(code), name });
+      grantedByGroup.set(owner, granted);
+    }
+  }
+  const byId = (x: { id: number }, y: { id: number }) => x.id - y.id;
+  return userIds.map((userId) => {
+    const { groups, permissions } = byUser.get(userId)!;
+    for (const group of groups) for (const permission of grantedByGroup.get(group.id) ?? []) permissions.set(permission.id, permission);
+    return { groups: groups.sort(byId), permissions: [...permissions.values()].sort(byId) };
+  });
+}
 
 export function createLoaders(db: Database) {
   const inviteesByInviterId = new RecordingLoader<number, UserSummaryRow[]>(async (inviterIds) => {
-    const rows = await readRows<UserSummaryRow & { invitedById: number }>(db, INVITEES({ inviterIds }));
+    const rows = await readRows<InviteeRow>(db, INVITEES({ inviterIds }));
     return groupRows(inviterIds, rows, (row) => row.invitedById);
   });
 
-  const inviter = inviterReadFor(db, INVITER);
-  const usersById = USERS_BY_ID.get(inviter)!;
+  const wholeViews = new Set<number>();
   const userById: DataLoader<number, User | null> = new DataLoader(async (ids) => {
-    const rows = await readRows<Record<string, unknown>>(db, usersById({ ids }));
+    // A batch with a user whose whole view is rendered reads every one of its users' (REST asks for one user).
+    const read = readAlongside(db, ALONGSIDE_USER, ids.some((id) => wholeViews.has(id)));
+    const rows = await readRows<Record<string, unknown>>(db, USERS_BY_ID.get(read)!({ ids }));
     const byId = new Map<number, User>();
     for (const row of rows) {
-      // Without the inviter's columns, the row is the user.
-      const user = inviter.names ? userOfRow(row, OWN_COLUMNS)! : (row as User);
+      // Without columns read alongside, the row is the user.
+      const user = read === NOTHING_MORE ? (row as User) : userOfRow(row, OWN_COLUMNS)!;
       byId.set(user.id, user);
-      primeInviter(userById, user, row, inviter);
+      primeAlongside(loaders, read, user, row);
     }
     return ids.map((id) => byId.get(id) ?? null);
   });
 
-  return {
+  const loaders = {
+    /**
+     * Says that the request renders the whole view of user `userId` (the
+     * REST body: the user, its inviter, invitees, groups and permissions),
+     * before it loads the user: where statements are round trips, the
+     * user's statement then reads the rest of the view alongside
+     * (wholeViewAlongside), and so does the requester's when it reads that
+     * user (UserAlongside). Returns what to hand findRequesterByKeyHash for
+     * that, or undefined where a user is best read alone (SQLite).
+     */
+    expectWholeView(userId: number): UserAlongside | undefined {
+      wholeViews.add(userId);
+      return statementsAreRoundTrips(db) ? { userId, loaders } : undefined;
+    },
+
+    rendersWholeView: (userId: number) => wholeViews.has(userId),
+
     inviteePage: inviteePageLoaders(db),
 
     /** A missing id answers null rather than an Error: "no such user" is an ordinary answer here. */
@@ -303,40 +427,13 @@ export function createLoaders(db: Database) {
      * A user's groups and its effective permissions (direct ones and those of
      * its groups, each once), both by id: loaded together, as a user view
      * usually wants both, in one statement whose rows say which they are
-     * (two statements cost REST a seventh of its requests/s). A group's
-     * permissions come once per group, not once per member, and are merged
-     * here. The statement had done it per member, with UNION and its sort:
-     * the loader took 150 µs for ten users of the bench's data set, 590 for
-     * fifty; now 101 and 323 (scratch timing, both in one process, alternating).
-     * (Implicit many-to-many tables: "A" and "B" are the ids of the two
+     * (two statements cost REST a seventh of its requests/s), merged by
+     * membershipsOf. (Implicit many-to-many tables: "A" and "B" are the ids of the two
      * models in alphabetical order.)
      */
-    membershipsByUserId: new DataLoader<number, Memberships>(async (userIds) => {
-      // Numbers may come back as BigInt: a column of UNIONed expressions has no declared type for SQLite's adapter to read.
-      type Row = { kind: "group" | "direct" | "granted"; ownerId: number | bigint; id: number | bigint; name: string; code: number | bigint | null };
-      const rows = await readRows<Row>(db, MEMBERSHIPS({ userIds }));
-      const byUser = new Map<number, { groups: Group[]; permissions: Map<number, Permission> }>(
-        userIds.map((id) => [id, { groups: [], permissions: new Map() }]),
-      );
-      const grantedByGroup = new Map<number, Permission[]>();
-      for (const { kind, ownerId, id, name, code } of rows) {
-        const owner = Number(ownerId);
-        if (kind === "group") byUser.get(owner)!.groups.push({ id: Number(id), name });
-        else if (kind === "direct") byUser.get(owner)!.permissions.set(Number(id), { id: Number(id), code: Number(code), name });
-        else {
-          const granted = grantedByGroup.get(owner) ?? [];
-          granted.push({ id: Number(id), code: Number(code), name });
-          grantedByGroup.set(owner, granted);
-        }
-      }
-      const byId = (x: { id: number }, y: { id: number }) => x.id - y.id;
-      return userIds.map((userId) => {
-        const { groups, permissions } = byUser.get(userId)!;
-        for (const group of groups) for (const permission of grantedByGroup.get(group.id) ?? []) permissions.set(permission.id, permission);
-        return { groups: groups.sort(byId), permissions: [...permissions.values()].sort(byId) };
-      });
-    }),
+    membershipsByUserId: new DataLoader<number, Memberships>(async (userIds) => membershipsOf(userIds, await readRows<MembershipRow>(db, MEMBERSHIPS({ userIds })))),
   };
+  return loaders;
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -10,14 +10,33 @@ import { readPaths, type Database } from "../src/db/client.ts";
 import { importFixture } from "../src/fixtures/import-fixture.ts";
 import { parseFixture } from "../src/fixtures/parse-fixture.ts";
 import { USER_PERMISSION_CODE } from "../src/auth/access.ts";
-import { createLoaders, findRequesterByKeyHash } from "../src/loaders.ts";
+import { createLoaders, findRequesterByKeyHash, type Loaders } from "../src/loaders.ts";
 import { directoryFixture, requesters } from "./fixtures/directory.ts";
 import { keyFor } from "./fixtures/keys.ts";
 import { createTestDatabase, TEST_ENGINE } from "./helpers.ts";
 import { wideFixture } from "./fixtures/wide.ts";
 
-/** Statements that reading a loaded user's inviter sends: on PostgreSQL it was read with the user (src/loaders.ts, inviterRead). */
+/** Statements that reading a loaded user's inviter sends: on PostgreSQL it was read with the user (src/loaders.ts, inviterAlongside). */
 const inviterStatements = TEST_ENGINE === "postgres" ? 0 : 1;
+
+/** Everything a user's whole view (the REST body) loads, in the order REST loads it: the user, then its inviter, invitees and memberships at once. */
+async function loadWholeView(loaders: Loaders, userId: number) {
+  const user = await loaders.userById.load(userId);
+  if (!user) return { user };
+  const [inviter, invitees, memberships] = await Promise.all([
+    user.invitedById === null ? null : loaders.userById.load(user.invitedById),
+    loaders.inviteesByInviterId.load(userId),
+    loaders.membershipsByUserId.load(userId),
+  ]);
+  return { user, inviter, invitees, memberships };
+}
+
+/** Statements a user's whole view sends when expected (expectWholeView): on PostgreSQL, one; on SQLite, as unexpected. */
+function wholeViewStatements(view: Awaited<ReturnType<typeof loadWholeView>>): number {
+  if (!view.user) return 1;
+  if (TEST_ENGINE === "postgres") return 1;
+  return 3 + (view.user.invitedById === null ? 0 : 1);
+}
 
 const fixtures = {
   "the directory fixture (every kind of requester, with tokens)": directoryFixture(),
@@ -59,6 +78,19 @@ for (const [name, fixture] of Object.entries(fixtures)) describe(name, () => {
       const before = readPaths(db).direct;
       assert.deepEqual(await loaders.userById.load(user.invitedById!), await db.user.findUnique({ where: { id: user.invitedById! } }), `inviter of ${user.id}`);
       assert.equal(readPaths(db).direct - before, inviterStatements, `inviter of ${user.id}`);
+    }
+  });
+
+  test("expectWholeView: the same user, inviter, invitees and memberships as the loaders read apart, on PostgreSQL in the user's one statement", async () => {
+    for (const id of ids) {
+      const expected = await loadWholeView(createLoaders(db), id);
+      const loaders = createLoaders(db);
+      const alongside = loaders.expectWholeView(id);
+      assert.equal(alongside !== undefined, TEST_ENGINE === "postgres", "read with the requester where statements are round trips");
+      const before = readPaths(db).direct;
+      const view = await loadWholeView(loaders, id);
+      assert.deepEqual(view, expected, `user ${id}`);
+      assert.equal(readPaths(db).direct - before, wholeViewStatements(view), `statements for user ${id}`);
     }
   });
 
@@ -165,5 +197,24 @@ for (const [name, fixture] of Object.entries(fixtures)) describe(name, () => {
     assert.equal(await findRequesterByKeyHash(db, hashTokenKey("not-a-key"), now, { userId: ids[0]!, loaders }), null);
     assert.deepEqual(await loaders.userById.load(ids[0]!), expected[0]);
     assert.equal(readPaths(db).direct, before + 2);
+  });
+
+  test("findRequesterByKeyHash with a user whose whole view is expected: the same requester and view, on PostgreSQL in the requester's one statement", async (t) => {
+    const now = new Date();
+    const keyHash = hashTokenKey(keyFor("admin"));
+    const alone = await findRequesterByKeyHash(db, keyHash, now);
+    if (!alone) return t.skip("no admin token in this fixture");
+    for (const userId of ids) {
+      const expected = await loadWholeView(createLoaders(db), userId);
+      const loaders = createLoaders(db);
+      loaders.expectWholeView(userId);
+      const before = readPaths(db).direct;
+      assert.deepEqual(await findRequesterByKeyHash(db, keyHash, now, { userId, loaders }), alone);
+      const view = await loadWholeView(loaders, userId);
+      assert.deepEqual(view, expected, `user ${userId}`);
+      // On SQLite the requester's statement read the user; the rest of its view is read as without it.
+      const rest = TEST_ENGINE === "postgres" || !view.user ? 0 : wholeViewStatements(view) - 1;
+      assert.equal(readPaths(db).direct - before, 1 + rest, `statements for user ${userId}`);
+    }
   });
 });

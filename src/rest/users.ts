@@ -5,7 +5,6 @@ import type { User } from "../../generated/sqlite/prisma/client.ts";
 import { assertMayReadUsers, findReadableUser } from "../auth/access.ts";
 import { TOKEN_KEYWORD } from "../auth/token-header.ts";
 import { createContext, releaseContext, type ContextDependencies, type GraphQLContext } from "../context.ts";
-import { statementsAreRoundTrips } from "../db/client.ts";
 import {
   asServiceUnavailable,
   DRF_MESSAGES,
@@ -119,9 +118,8 @@ export async function retrieveUser(
   try {
     const id = parseUserId(idText);
     const reads = method === "GET" || method === "HEAD";
-    // Read with the requester when it is not kept, where that spares a round trip (UserAlongside, src/loaders.ts): it is read next, once the rules allow.
-    const alongside = reads && id !== null && statementsAreRoundTrips(dependencies.db);
-    ctx = await createContext(request, serverContext, dependencies, { userIdAlongside: alongside ? id : undefined });
+    // The body renders the user's whole view: where a statement is a round trip, it is read in as few as can be (src/loaders.ts, expectWholeView).
+    ctx = await createContext(request, serverContext, dependencies, { wholeViewOf: reads && id !== null ? id : undefined });
     assertMayReadUsers(ctx);
     await dependencies.throttle.checkRequester(ctx);
     if (method === "OPTIONS") return answer(200, OPTIONS_METADATA);
