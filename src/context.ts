@@ -6,7 +6,7 @@ import type { YogaServerInstance } from "graphql-yoga";
 import { authenticate, type Authentication } from "./auth/authenticate.ts";
 import type { Database } from "./db/client.ts";
 import type { Config } from "./env.ts";
-import { createLoaders, releaseLoaders, type Loaders } from "./loaders.ts";
+import { createLoaders, releaseLoaders, WHOLE_VIEW, type Loaders } from "./loaders.ts";
 import type { UseRecorder } from "./auth/use-recorder.ts";
 import type { RequesterCache } from "./auth/requester-cache.ts";
 import type { ServerContext } from "./http/request-target.ts";
@@ -34,7 +34,7 @@ export async function createContext(
   request: Request,
   serverContext: ServerContext,
   { db, config, uses, requesters, throttle }: ContextDependencies,
-  /** A user whose whole view the request renders (loaders.expectWholeView, src/loaders.ts): read with its requester where that spares a round trip. */
+  /** A user whose whole view the request renders (loaders.expectView, src/loaders.ts): read with its requester where that spares a round trip. */
   { wholeViewOf }: { wholeViewOf?: number } = {},
 ): Promise<GraphQLContext> {
   await throttle.checkAddress(serverContext);
@@ -42,7 +42,7 @@ export async function createContext(
   const now = new Date();
   const origin = config.publicUrl ?? new URL(request.url).origin;
   const mediaBaseUrl = /^https?:\/\//.test(config.mediaUrl) ? config.mediaUrl : origin + config.mediaUrl;
-  const alongside = wholeViewOf === undefined ? undefined : loaders.expectWholeView(wholeViewOf);
+  const alongside = wholeViewOf === undefined ? undefined : loaders.expectView(wholeViewOf, WHOLE_VIEW);
   const authentication = await authenticate(request.headers.get("authorization"), { requesters, now, uses, alongside });
   if (authentication.status !== "authenticated") await throttle.countUnauthenticated(serverContext);
   return { db, config, loaders, authentication, now, mediaBaseUrl };

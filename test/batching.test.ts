@@ -56,8 +56,11 @@ describe("SQL statements per request", () => {
     const fifteenUsers = await counts.fifteen();
     console.log(`statements per request (${TEST_ENGINE}): REST retrieve ${rest.length}, GraphQL user with every field ${one.length}, fifteen aliased users ${fifteenUsers.length}`);
     assert.equal(fifteenUsers.length, one.length, fifteenUsers.join("\n"));
-    // The user, its inviter, invitees and memberships: where each is a round trip, in one statement (src/loaders.ts, expectWholeView).
+    // The user, its inviter, invitees and memberships: where each is a round trip, in one statement (src/loaders.ts,
+    // expectView); on SQLite four. On PostgreSQL the requester is not kept here (no change notifications): REST reads
+    // the user in its statement, GraphQL, which cannot name the user before it parses, by a statement of its own.
     assert.equal(rest.length, TEST_ENGINE === "postgres" ? 1 : 4, rest.join("\n"));
+    assert.equal(one.length, TEST_ENGINE === "postgres" ? 2 : 4, one.join("\n"));
     assert.ok(one.length <= 12, `expected a small constant, got ${one.length}:\n${one.join("\n")}`);
   });
 

@@ -10,7 +10,7 @@ import { readPaths, type Database } from "../src/db/client.ts";
 import { importFixture } from "../src/fixtures/import-fixture.ts";
 import { parseFixture } from "../src/fixtures/parse-fixture.ts";
 import { USER_PERMISSION_CODE } from "../src/auth/access.ts";
-import { createLoaders, findRequesterByKeyHash, type Loaders } from "../src/loaders.ts";
+import { createLoaders, findRequesterByKeyHash, WHOLE_VIEW, type Loaders, type UserViewParts } from "../src/loaders.ts";
 import { directoryFixture, requesters } from "./fixtures/directory.ts";
 import { keyFor } from "./fixtures/keys.ts";
 import { createTestDatabase, TEST_ENGINE } from "./helpers.ts";
@@ -31,12 +31,18 @@ async function loadWholeView(loaders: Loaders, userId: number) {
   return { user, inviter, invitees, memberships };
 }
 
-/** Statements a user's whole view sends when expected (expectWholeView): on PostgreSQL, one; on SQLite, as unexpected. */
-function wholeViewStatements(view: Awaited<ReturnType<typeof loadWholeView>>): number {
+/**
+ * Statements loadWholeView sends when `parts` of the view were expected
+ * (expectView): on PostgreSQL, the user's and one for each part not expected;
+ * on SQLite, as if none were.
+ */
+function wholeViewStatements(view: Awaited<ReturnType<typeof loadWholeView>>, parts: UserViewParts): number {
   if (!view.user) return 1;
-  if (TEST_ENGINE === "postgres") return 1;
+  if (TEST_ENGINE === "postgres") return 1 + Number(!parts.invitees) + Number(!parts.memberships);
   return 3 + (view.user.invitedById === null ? 0 : 1);
 }
+
+const EVERY_PARTS: UserViewParts[] = [false, true].flatMap((invitees) => [false, true].map((memberships) => ({ invitees, memberships })));
 
 const fixtures = {
   "the directory fixture (every kind of requester, with tokens)": directoryFixture(),
@@ -81,17 +87,28 @@ for (const [name, fixture] of Object.entries(fixtures)) describe(name, () => {
     }
   });
 
-  test("expectWholeView: the same user, inviter, invitees and memberships as the loaders read apart, on PostgreSQL in the user's one statement", async () => {
+  test("expectView: the same user, inviter, invitees and memberships as the loaders read apart, on PostgreSQL the expected parts in the user's statement", async () => {
     for (const id of ids) {
       const expected = await loadWholeView(createLoaders(db), id);
-      const loaders = createLoaders(db);
-      const alongside = loaders.expectWholeView(id);
-      assert.equal(alongside !== undefined, TEST_ENGINE === "postgres", "read with the requester where statements are round trips");
-      const before = readPaths(db).direct;
-      const view = await loadWholeView(loaders, id);
-      assert.deepEqual(view, expected, `user ${id}`);
-      assert.equal(readPaths(db).direct - before, wholeViewStatements(view), `statements for user ${id}`);
+      for (const parts of EVERY_PARTS) {
+        const loaders = createLoaders(db);
+        const alongside = loaders.expectView(id, parts);
+        assert.equal(alongside !== undefined, TEST_ENGINE === "postgres", "read with the requester where statements are round trips");
+        const before = readPaths(db).direct;
+        const view = await loadWholeView(loaders, id);
+        assert.deepEqual(view, expected, `user ${id}, ${JSON.stringify(parts)}`);
+        assert.equal(readPaths(db).direct - before, wholeViewStatements(view, parts), `statements for user ${id}, ${JSON.stringify(parts)}`);
+      }
     }
+  });
+
+  test("expectView for every user of a batch: the same views, on PostgreSQL in one statement", async () => {
+    const expected = await Promise.all(ids.map((id) => loadWholeView(createLoaders(db), id)));
+    const loaders = createLoaders(db);
+    for (const id of ids) loaders.expectView(id, WHOLE_VIEW);
+    const before = readPaths(db).direct;
+    assert.deepEqual(await Promise.all(ids.map((id) => loadWholeView(loaders, id))), expected);
+    if (TEST_ENGINE === "postgres") assert.equal(readPaths(db).direct - before, 1);
   });
 
   test("inviteesByInviterId answers the ORM's summaries, by id", async () => {
@@ -207,13 +224,13 @@ for (const [name, fixture] of Object.entries(fixtures)) describe(name, () => {
     for (const userId of ids) {
       const expected = await loadWholeView(createLoaders(db), userId);
       const loaders = createLoaders(db);
-      loaders.expectWholeView(userId);
+      loaders.expectView(userId, WHOLE_VIEW);
       const before = readPaths(db).direct;
       assert.deepEqual(await findRequesterByKeyHash(db, keyHash, now, { userId, loaders }), alone);
       const view = await loadWholeView(loaders, userId);
       assert.deepEqual(view, expected, `user ${userId}`);
       // On SQLite the requester's statement read the user; the rest of its view is read as without it.
-      const rest = TEST_ENGINE === "postgres" || !view.user ? 0 : wholeViewStatements(view) - 1;
+      const rest = TEST_ENGINE === "postgres" || !view.user ? 0 : wholeViewStatements(view, WHOLE_VIEW) - 1;
       assert.equal(readPaths(db).direct - before, 1 + rest, `statements for user ${userId}`);
     }
   });

@@ -118,7 +118,7 @@ export async function retrieveUser(
   try {
     const id = parseUserId(idText);
     const reads = method === "GET" || method === "HEAD";
-    // The body renders the user's whole view: where a statement is a round trip, it is read in as few as can be (src/loaders.ts, expectWholeView).
+    // The body renders the user's whole view: where a statement is a round trip, it is read in as few as can be (src/loaders.ts, expectView).
     ctx = await createContext(request, serverContext, dependencies, { wholeViewOf: reads && id !== null ? id : undefined });
     assertMayReadUsers(ctx);
     await dependencies.throttle.checkRequester(ctx);
