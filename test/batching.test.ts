@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import { keyFor } from "./fixtures/keys.ts";
 import { createTestApp, TEST_ENGINE, tokenHeader, type TestApp } from "./helpers.ts";
-import { FifteenUsersDocument, UserEverythingDocument } from "./generated/graphql.ts";
+import { FifteenUsersDocument, UserEverythingDocument, UserNameDocument } from "./generated/graphql.ts";
 import { wideFixture } from "./fixtures/wide.ts";
 
 const admin = tokenHeader(keyFor("admin"));
@@ -70,6 +70,18 @@ describe("SQL statements per request", () => {
     assert.equal((await wideCounts.one()).length, (await narrowCounts.one()).length);
     assert.equal((await wideCounts.fifteen()).length, (await narrowCounts.fifteen()).length);
     assert.equal((await wideCounts.rest()).length, (await narrowCounts.rest()).length);
+  });
+
+  test("GraphQL reads with a user only the parts of its view that its selection names", async () => {
+    const statements = (document: typeof UserNameDocument | typeof UserEverythingDocument) =>
+      countStatements(narrow, async () => assert.equal((await narrow.graphql(document, { id: "8" }, admin)).errors, undefined))();
+    // The user's statement, where parts are read alongside (PostgreSQL): its invitees and memberships as JSON.
+    const partsRead = (statement: string) => ["inviter", "invitees", "memberships"].filter((part) => statement.includes(`"User.${part}"`));
+    const nameOnly = await statements(UserNameDocument);
+    const everything = await statements(UserEverythingDocument);
+    const expectedWithEverything = TEST_ENGINE === "postgres" ? ["invitees", "memberships"] : [];
+    assert.deepEqual(nameOnly.flatMap(partsRead), [], nameOnly.join("\n"));
+    assert.deepEqual(everything.flatMap(partsRead), expectedWithEverything, everything.join("\n"));
   });
 
   test("loaders are not shared between requests: a change is seen by the next request", async () => {

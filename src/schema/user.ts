@@ -13,7 +13,7 @@ import {
   type UserSummary,
 } from "../users/user-view.ts";
 import { resolveCursorConnection } from "@pothos/plugin-relay";
-import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from "graphql";
+import { Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from "graphql";
 import type { User } from "../../generated/sqlite/prisma/client.ts";
 import { assertMayReadUsers, findReadableUser, requireRequester } from "../auth/access.ts";
 import {
@@ -50,15 +50,27 @@ function selectedFieldNames(selectionSet: SelectionSetNode | undefined, info: Gr
 }
 
 /**
+ * Each `user` field's parts, by its first field node: a parsed document is
+ * kept and reused by Yoga's parser cache, its fragments with it, so that
+ * ten aliased users of a document read again walk no selection.
+ */
+const viewPartsByField = new WeakMap<FieldNode, UserViewParts>();
+
+/**
  * The parts of a user's view the `user` field's selection reads, to read in
  * the user's statement where that spares round trips (loaders.expectView).
  * Not `inviteesCount` alone: a count is a cheaper statement than every
  * invitee (10,000 for the largest inviters).
  */
 function viewPartsSelected(info: GraphQLResolveInfo): UserViewParts {
-  const names = new Set<string>();
-  for (const node of info.fieldNodes) selectedFieldNames(node.selectionSet, info, names);
-  return { invitees: names.has("invitees"), memberships: names.has("groups") || names.has("permissions") };
+  let parts = viewPartsByField.get(info.fieldNodes[0]!);
+  if (!parts) {
+    const names = new Set<string>();
+    for (const node of info.fieldNodes) selectedFieldNames(node.selectionSet, info, names);
+    parts = { invitees: names.has("invitees"), memberships: names.has("groups") || names.has("permissions") };
+    viewPartsByField.set(info.fieldNodes[0]!, parts);
+  }
+  return parts;
 }
 
 const Gender = builder.enumType("Gender", {
