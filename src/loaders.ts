@@ -210,7 +210,7 @@ function readAlongside(db: Database, reads: ReturnType<typeof readsAlongside>, p
   return statementsAreRoundTrips(db) ? reads.forParts(parts) : reads.nothing;
 }
 
-/** Read `user` of `row` with `read`, and prime what it read alongside. */
+/** Primes what `read` read alongside `user` in `row`; nothing when no user was found. */
 function primeAlongside(loaders: Loaders, read: ReadAlongside, user: User | null, row: Record<string, unknown>): void {
   if (user) read.prime(loaders, user, row);
 }
