@@ -148,6 +148,12 @@ export type UserViewParts = { invitees: boolean; memberships: boolean };
 export const WHOLE_VIEW: UserViewParts = { invitees: true, memberships: true };
 const NO_MORE_OF_THE_VIEW: UserViewParts = { invitees: false, memberships: false };
 
+/** The parts either of `first` and `second` names: what a user expected twice, or a batch of users, reads. */
+const eitherParts = (first: UserViewParts, second: UserViewParts): UserViewParts => ({
+  invitees: first.invitees || second.invitees,
+  memberships: first.memberships || second.memberships,
+});
+
 /**
  * A part of a user's view as one column of JSON text: the rows `rows` reads
  * for the user of table `userAlias` (the statement of its loader, for that
@@ -210,11 +216,6 @@ function readAlongside(db: Database, reads: ReturnType<typeof readsAlongside>, p
   return statementsAreRoundTrips(db) ? reads.forParts(parts) : reads.nothing;
 }
 
-/** Primes what `read` read alongside `user` in `row`; nothing when no user was found. */
-function primeAlongside(loaders: Loaders, read: ReadAlongside, user: User | null, row: Record<string, unknown>): void {
-  if (user) read.prime(loaders, user, row);
-}
-
 /**
  * The requester's statement (findRequesterByKeyHash), reading the user
  * alongside with `alongside` (null: no user), each statement made once
@@ -251,10 +252,10 @@ export async function findRequesterByKeyHash(db: Database, keyHash: string, now:
   const rows = await readRows<Row & Record<string, unknown>>(db, template({ keyHash, now, userId: alongside?.userId ?? null }));
   const row = rows[0];
   if (!row) return null;
-  if (alongside) {
+  if (alongside && read) {
     const target = userOfRow(row, TARGET.names);
     alongside.loaders.userById.prime(alongside.userId, target);
-    primeAlongside(alongside.loaders, read!, target, row);
+    if (target) read.prime(alongside.loaders, target, row);
   }
   // 1 or 0: an integer on both engines, whatever their boolean type.
   return {
@@ -393,12 +394,7 @@ export function createLoaders(db: Database) {
   const expectedViews = new Map<number, UserViewParts>();
   const userById: DataLoader<number, User | null> = new DataLoader(async (ids) => {
     // The parts of the view any user of the batch expects are read for each (REST asks for one user, GraphQL's aliases alike).
-    const parts = { ...NO_MORE_OF_THE_VIEW };
-    for (const id of ids) {
-      const expected = expectedViews.get(id);
-      parts.invitees ||= expected?.invitees ?? false;
-      parts.memberships ||= expected?.memberships ?? false;
-    }
+    const parts = ids.reduce((union, id) => eitherParts(union, expectedViews.get(id) ?? NO_MORE_OF_THE_VIEW), NO_MORE_OF_THE_VIEW);
     const read = readAlongside(db, ALONGSIDE_USER, parts);
     const rows = await readRows<Record<string, unknown>>(db, USERS_BY_ID.get(read)!({ ids }));
     const byId = new Map<number, User>();
@@ -406,7 +402,7 @@ export function createLoaders(db: Database) {
       // Without columns read alongside, the row is the user.
       const user = read === NOTHING_MORE ? (row as User) : userOfRow(row, OWN_COLUMNS)!;
       byId.set(user.id, user);
-      primeAlongside(loaders, read, user, row);
+      read.prime(loaders, user, row);
     }
     return ids.map((id) => byId.get(id) ?? null);
   });
@@ -421,8 +417,7 @@ export function createLoaders(db: Database) {
      * is best read alone (SQLite).
      */
     expectView(userId: number, parts: UserViewParts): UserAlongside | undefined {
-      const earlier = expectedViews.get(userId) ?? NO_MORE_OF_THE_VIEW;
-      expectedViews.set(userId, { invitees: earlier.invitees || parts.invitees, memberships: earlier.memberships || parts.memberships });
+      expectedViews.set(userId, eitherParts(expectedViews.get(userId) ?? NO_MORE_OF_THE_VIEW, parts));
       return statementsAreRoundTrips(db) ? { userId, loaders } : undefined;
     },
 
