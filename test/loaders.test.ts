@@ -16,7 +16,7 @@ import { keyFor } from "./fixtures/keys.ts";
 import { createTestDatabase, TEST_ENGINE } from "./helpers.ts";
 import { wideFixture } from "./fixtures/wide.ts";
 
-/** Statements that reading a loaded user's inviter sends: on PostgreSQL it was read with the user (src/loaders.ts, inviterAlongside). */
+/** Statements that reading a loaded user's inviter's summary sends: on PostgreSQL it was read with the user (src/loaders.ts, inviterAlongside). */
 const inviterStatements = TEST_ENGINE === "postgres" ? 0 : 1;
 
 /** Everything a user's whole view (the REST body) loads, in the order REST loads it: the user, then its inviter, invitees and memberships at once. */
@@ -24,7 +24,7 @@ async function loadWholeView(loaders: Loaders, userId: number) {
   const user = await loaders.userById.load(userId);
   if (!user) return { user };
   const [inviter, invitees, memberships] = await Promise.all([
-    user.invitedById === null ? null : loaders.userById.load(user.invitedById),
+    user.invitedById === null ? null : loaders.summaryById.load(user.invitedById),
     loaders.inviteesByInviterId.load(userId),
     loaders.membershipsByUserId.load(userId),
   ]);
@@ -41,6 +41,9 @@ function wholeViewStatements(view: Awaited<ReturnType<typeof loadWholeView>>, pa
   if (TEST_ENGINE === "postgres") return 1 + Number(!parts.invitees) + Number(!parts.memberships);
   return 3 + (view.user.invitedById === null ? 0 : 1);
 }
+
+/** The ORM's select of a user's summary (UserSummaryRow). */
+const SUMMARY = { id: true, username: true, firstName: true, lastName: true } as const;
 
 const EVERY_PARTS: UserViewParts[] = [false, true].flatMap((invitees) => [false, true].map((memberships) => ({ invitees, memberships })));
 
@@ -77,12 +80,32 @@ for (const [name, fixture] of Object.entries(fixtures)) describe(name, () => {
     assert.deepEqual(await loadAll(createLoaders(db).userById), expected);
   });
 
-  test("userById reads each user's inviter in the same statement on PostgreSQL (primed as userById answers it), by a statement of its own on SQLite", async () => {
+  test("summaryById answers the ORM's summaries (id, username and names)", async () => {
+    const expected = await Promise.all(ids.map((id) => db.user.findUnique({ where: { id }, select: SUMMARY })));
+    assert.deepEqual(await loadAll(createLoaders(db).summaryById), expected);
+  });
+
+  test("a user the request has whole is its own summary: summaryById reads nothing for users userById loaded or knownUsers was given", async () => {
+    const expected = await Promise.all(ids.map((id) => db.user.findUnique({ where: { id }, select: SUMMARY })));
+    const loaded = createLoaders(db);
+    await loadAll(loaded.userById);
+    const known = createLoaders(db);
+    known.knownUsers(await db.user.findMany());
+    for (const loaders of [loaded, known]) {
+      const before = readPaths(db).direct;
+      // 9999 is no user: userById's batch answered null for it, knownUsers was not given it.
+      const summaries = await loaders.summaryById.loadMany(ids.slice(0, -1));
+      assert.deepEqual(summaries, expected.slice(0, -1));
+      assert.equal(readPaths(db).direct - before, 0);
+    }
+  });
+
+  test("userById reads each user's inviter's summary in the same statement on PostgreSQL (primed as summaryById answers it), by a statement of its own on SQLite", async () => {
     for (const user of await db.user.findMany({ where: { invitedById: { not: null } } })) {
       const loaders = createLoaders(db);
       await loaders.userById.load(user.id);
       const before = readPaths(db).direct;
-      assert.deepEqual(await loaders.userById.load(user.invitedById!), await db.user.findUnique({ where: { id: user.invitedById! } }), `inviter of ${user.id}`);
+      assert.deepEqual(await loaders.summaryById.load(user.invitedById!), await db.user.findUnique({ where: { id: user.invitedById! }, select: SUMMARY }), `inviter of ${user.id}`);
       assert.equal(readPaths(db).direct - before, inviterStatements, `inviter of ${user.id}`);
     }
   });
@@ -191,7 +214,7 @@ for (const [name, fixture] of Object.entries(fixtures)) describe(name, () => {
     await db.apiToken.update({ where: { keyHash }, data: { expiresAt: null, lastUsedAt: null } });
   });
 
-  test("findRequesterByKeyHash with a user alongside: the same requester, and in the same statement that user (and on PostgreSQL its inviter), primed as userById answers them (the ORM's whole row, or null)", async (t) => {
+  test("findRequesterByKeyHash with a user alongside: the same requester, and in the same statement that user (and on PostgreSQL its inviter's summary), primed as userById and summaryById answer them (the ORM's rows, or null)", async (t) => {
     const now = new Date();
     const keyHash = hashTokenKey(keyFor("admin"));
     const alone = await findRequesterByKeyHash(db, keyHash, now);
@@ -205,7 +228,7 @@ for (const [name, fixture] of Object.entries(fixtures)) describe(name, () => {
       assert.equal(readPaths(db).direct, before + 1, "one statement: the user was primed");
       const inviterId = expected[index]?.invitedById;
       if (inviterId == null) continue;
-      assert.deepEqual(await loaders.userById.load(inviterId), await db.user.findUnique({ where: { id: inviterId } }), `inviter of ${userId}`);
+      assert.deepEqual(await loaders.summaryById.load(inviterId), await db.user.findUnique({ where: { id: inviterId }, select: SUMMARY }), `inviter of ${userId}`);
       assert.equal(readPaths(db).direct, before + 1 + inviterStatements, `inviter of ${userId}`);
     }
     // An unknown key: no row, so nothing is primed, and a load reads.

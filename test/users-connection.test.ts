@@ -235,8 +235,8 @@ describe("Query.users", () => {
     // Inviters are read by id in one statement, unless the page itself holds
     // them all; the requester's, unless the requester cache answered (src/auth/requester-cache.ts).
     const ofThePage = (statements: string[]) => {
-      // userById's statement (src/loaders.ts): users by id (on PostgreSQL, each with its inviter).
-      const inviters = statements.filter((sql) => /^SELECT "User"\.\*.* WHERE "User"\.id IN/s.test(sql.trim()));
+      // summaryById's statement (src/loaders.ts): the inviters' summaries, by id.
+      const inviters = statements.filter((sql) => /^SELECT "id", "username", "firstName", "lastName" FROM "User" WHERE id IN/.test(sql.trim()));
       assert.ok(inviters.length <= 1, statements.join("\n"));
       const requester = statements.filter((sql) => sql.includes('FROM "ApiToken"'));
       assert.ok(requester.length <= 1, statements.join("\n"));

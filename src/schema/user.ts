@@ -195,7 +195,7 @@ builder.queryFields((t) => ({
           async (page): Promise<User[]> => {
             const users = await findUserPage(ctx.db, engine, { filter, order, ...page });
             // The page's users are loaded: a nested field that names one reads no more.
-            for (const user of users) ctx.loaders.userById.prime(user.id, user);
+            ctx.loaders.knownUsers(users);
             return users;
           },
         );

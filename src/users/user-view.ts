@@ -55,7 +55,7 @@ export const timestamps = {
 
 export async function loadInvitedBy(ctx: GraphQLContext, user: User): Promise<UserSummary | null> {
   if (user.invitedById === null) return null;
-  const inviter = await ctx.loaders.userById.load(user.invitedById);
+  const inviter = await ctx.loaders.summaryById.load(user.invitedById);
   return inviter && toSummary(inviter);
 }
 
