@@ -319,13 +319,16 @@ type InviteeRow = UserSummaryRow & { invitedById: number };
 
 /**
  * The invitees of the inviters whose ids `inviterIds` lists (an `IN` list's
- * contents), by id. The table is named apart so that `inviterIds` may name
- * the "User" of a statement around it (partAlongside).
+ * contents), each inviter's by id. Ordered by inviter first, the order of
+ * the invitedById index (and its row ids), so that SQLite reads them in
+ * order rather than sorting them (ten inviters, scratch timing: 37 → 31 µs).
+ * The table is named apart so that `inviterIds` may name the "User" of a
+ * statement around it (partAlongside).
  */
 function inviteesOf(inviterIds: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`
     SELECT id, username, "firstName", "lastName", "invitedById" FROM "User" AS invitee
-    WHERE "invitedById" IN (${inviterIds}) ORDER BY id`;
+    WHERE "invitedById" IN (${inviterIds}) ORDER BY "invitedById", id`;
 }
 
 const INVITEES = sqlTemplate((parameters: { inviterIds: readonly number[] }) => inviteesOf(idList(parameters.inviterIds)));
