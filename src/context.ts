@@ -9,6 +9,7 @@ import type { Config } from "./env.ts";
 import { createLoaders, releaseLoaders, WHOLE_VIEW, type Loaders } from "./loaders.ts";
 import type { UseRecorder } from "./auth/use-recorder.ts";
 import type { RequesterCache } from "./auth/requester-cache.ts";
+import type { GroupPermissionsCache } from "./group-permissions-cache.ts";
 import type { ServerContext } from "./http/request-target.ts";
 import type { Throttle } from "./throttle/throttle.ts";
 
@@ -23,7 +24,14 @@ export type GraphQLContext = {
   mediaBaseUrl: string;
 };
 
-export type ContextDependencies = { db: Database; config: Config; uses: UseRecorder; requesters: RequesterCache; throttle: Throttle };
+export type ContextDependencies = {
+  db: Database;
+  config: Config;
+  uses: UseRecorder;
+  requesters: RequesterCache;
+  groupPermissions: GroupPermissionsCache;
+  throttle: Throttle;
+};
 
 /**
  * Throws ThrottledError when the client's address has spent THROTTLE_ANON_RATE
@@ -33,12 +41,12 @@ export type ContextDependencies = { db: Database; config: Config; uses: UseRecor
 export async function createContext(
   request: Request,
   serverContext: ServerContext,
-  { db, config, uses, requesters, throttle }: ContextDependencies,
+  { db, config, uses, requesters, groupPermissions, throttle }: ContextDependencies,
   /** A user whose whole view the request renders (loaders.expectView, src/loaders.ts): read with its requester where that spares a round trip. */
   { wholeViewOf }: { wholeViewOf?: number } = {},
 ): Promise<GraphQLContext> {
   await throttle.checkAddress(serverContext);
-  const loaders = createLoaders(db);
+  const loaders = createLoaders(db, groupPermissions);
   const now = new Date();
   const origin = config.publicUrl ?? new URL(request.url).origin;
   const mediaBaseUrl = /^https?:\/\//.test(config.mediaUrl) ? config.mediaUrl : origin + config.mediaUrl;

@@ -168,6 +168,8 @@ const variables = z.object({
   WEB_CONCURRENCY: wholeNumber(1, 1, 64),
   // A thousand keys: about a megabyte (src/auth/requester-cache.ts).
   REQUESTER_CACHE_SIZE: wholeNumber(1_000, 0, 1_000_000),
+  // Ten thousand grants: about a megabyte at most (src/group-permissions-cache.ts).
+  GROUP_PERMISSIONS_CACHE_SIZE: wholeNumber(10_000, 0, 1_000_000),
   THROTTLE_USER_RATE: throttleRate(),
   THROTTLE_ANON_RATE: throttleRate(),
   // How many proxies in front of the service append to X-Forwarded-For; 0 trusts none of it.
@@ -275,6 +277,8 @@ export type Config = {
   webConcurrency: number;
   /** Token keys whose requesters are kept while the database is unchanged (src/auth/requester-cache.ts); 0: none. */
   requesterCacheSize: number;
+  /** Group-to-permission grants kept while the database is unchanged (src/group-permissions-cache.ts); 0, or more grants than this: none. */
+  groupPermissionsCacheSize: number;
   /**
    * Prometheus metrics (src/metrics/): off (not even collected) unless one of
    * these is set. `token`: /metrics needs `Authorization: Bearer <token>`;
@@ -357,6 +361,7 @@ export function parseConfig(source: Record<string, string | undefined> = process
     debugErrors: env.DEBUG_ERRORS,
     webConcurrency: env.WEB_CONCURRENCY,
     requesterCacheSize: env.REQUESTER_CACHE_SIZE,
+    groupPermissionsCacheSize: env.GROUP_PERMISSIONS_CACHE_SIZE,
     metrics: { token: env.METRICS_TOKEN ?? null, port: env.METRICS_PORT },
   };
 }

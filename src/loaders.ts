@@ -28,6 +28,7 @@ import { USER_PERMISSION_CODE } from "./auth/access.ts";
 import { readRows, statementsAreRoundTrips, type Database } from "./db/client.ts";
 import { idList } from "./db/id-list.ts";
 import { sqlTemplate } from "./db/sql-template.ts";
+import type { GrantsByGroup, GroupPermissionsCache } from "./group-permissions-cache.ts";
 import { Prisma, type Group, type Permission, type User } from "../generated/sqlite/prisma/client.ts";
 
 export type Memberships = { groups: Group[]; permissions: Permission[] };
@@ -349,23 +350,31 @@ const INVITEE_COUNTS = sqlTemplate((parameters: { inviterIds: readonly number[] 
 // ownerId: a user's for 'group' and 'direct', a group's for 'granted'.
 type MembershipRow = { kind: "group" | "direct" | "granted"; ownerId: number | bigint; id: number | bigint; name: string; code: number | bigint | null };
 
-/** The membership rows of the users whose ids `ids` lists (an `IN` list's contents). */
-function membershipRowsOf(ids: Prisma.Sql): Prisma.Sql {
-  return Prisma.sql`
+/**
+ * The membership rows of the users whose ids `ids` lists (an `IN` list's
+ * contents); with `granted`, the permissions their groups grant too, which
+ * are otherwise known (src/group-permissions-cache.ts).
+ */
+function membershipRowsOf(ids: Prisma.Sql, granted = true): Prisma.Sql {
+  const own = Prisma.sql`
     SELECT 'group' AS kind, "_GroupToUser"."B" AS "ownerId", "Group".id, "Group".name, CAST(NULL AS INTEGER) AS code
     FROM "_GroupToUser" JOIN "Group" ON "Group".id = "_GroupToUser"."A"
     WHERE "_GroupToUser"."B" IN (${ids})
     UNION ALL
     SELECT 'direct', direct."B", "Permission".id, "Permission".name, "Permission".code
     FROM "_PermissionToUser" direct JOIN "Permission" ON "Permission".id = direct."A"
-    WHERE direct."B" IN (${ids})
+    WHERE direct."B" IN (${ids})`;
+  return granted
+    ? Prisma.sql`${own}
     UNION ALL
     SELECT 'granted', granted."A", "Permission".id, "Permission".name, "Permission".code
     FROM "_GroupToPermission" granted JOIN "Permission" ON "Permission".id = granted."B"
-    WHERE granted."A" IN (SELECT "A" FROM "_GroupToUser" WHERE "B" IN (${ids}))`;
+    WHERE granted."A" IN (SELECT "A" FROM "_GroupToUser" WHERE "B" IN (${ids}))`
+    : own;
 }
 
 const MEMBERSHIPS = sqlTemplate((parameters: { userIds: readonly number[] }) => membershipRowsOf(idList(parameters.userIds)));
+const MEMBERSHIPS_WITHOUT_GRANTS = sqlTemplate((parameters: { userIds: readonly number[] }) => membershipRowsOf(idList(parameters.userIds), false));
 
 /**
  * Each user's groups and effective permissions from its membership rows: a
@@ -373,20 +382,23 @@ const MEMBERSHIPS = sqlTemplate((parameters: { userIds: readonly number[] }) => 
  * merged here. The statement had done it per member, with UNION and its sort:
  * the loader took 150 µs for ten users of the bench's data set, 590 for
  * fifty; now 101 and 323 (scratch timing, both in one process, alternating).
+ * `grants` are the groups' permissions when the rows hold none
+ * (MEMBERSHIPS_WITHOUT_GRANTS).
  */
-function membershipsOf(userIds: readonly number[], rows: readonly MembershipRow[]): Memberships[] {
+function membershipsOf(userIds: readonly number[], rows: readonly MembershipRow[], grants?: GrantsByGroup): Memberships[] {
   const byUser = new Map<number, { groups: Group[]; permissions: Map<number, Permission> }>(
     userIds.map((id) => [id, { groups: [], permissions: new Map() }]),
   );
-  const grantedByGroup = new Map<number, Permission[]>();
+  const readRowGrants = new Map<number, Permission[]>();
+  const grantedByGroup: GrantsByGroup = grants ?? readRowGrants;
   for (const { kind, ownerId, id, name, code } of rows) {
     const owner = Number(ownerId);
     if (kind === "group") byUser.get(owner)!.groups.push({ id: Number(id), name });
     else if (kind === "direct") byUser.get(owner)!.permissions.set(Number(id), { id: Number(id), code: Number(code), name });
     else {
-      const granted = grantedByGroup.get(owner) ?? [];
+      const granted = readRowGrants.get(owner) ?? [];
       granted.push({ id: Number(id), code: Number(code), name });
-      grantedByGroup.set(owner, granted);
+      readRowGrants.set(owner, granted);
     }
   }
   const byId = (x: { id: number }, y: { id: number }) => x.id - y.id;
@@ -397,7 +409,12 @@ function membershipsOf(userIds: readonly number[], rows: readonly MembershipRow[
   });
 }
 
-export function createLoaders(db: Database) {
+/**
+ * The loaders of one request. `groupPermissions`: the groups' permissions
+ * kept between requests (src/group-permissions-cache.ts); without it, or
+ * while it keeps none, each memberships statement reads them.
+ */
+export function createLoaders(db: Database, groupPermissions?: GroupPermissionsCache) {
   const inviteesByInviterId = new RecordingLoader<number, UserSummaryRow[]>(async (inviterIds) => {
     const rows = await readRows<InviteeRow>(db, INVITEES({ inviterIds }));
     return groupRows(inviterIds, rows, (row) => row.invitedById);
@@ -492,7 +509,11 @@ export function createLoaders(db: Database) {
      * membershipsOf. (Implicit many-to-many tables: "A" and "B" are the ids of the two
      * models in alphabetical order.)
      */
-    membershipsByUserId: new DataLoader<number, Memberships>(async (userIds) => membershipsOf(userIds, await readRows<MembershipRow>(db, MEMBERSHIPS({ userIds })))),
+    membershipsByUserId: new DataLoader<number, Memberships>(async (userIds) => {
+      const grants = (await groupPermissions?.current()) ?? undefined;
+      const rows = await readRows<MembershipRow>(db, (grants ? MEMBERSHIPS_WITHOUT_GRANTS : MEMBERSHIPS)({ userIds }));
+      return membershipsOf(userIds, rows, grants);
+    }),
   };
   return loaders;
 }

@@ -8,6 +8,7 @@ import { LRUCache } from "lru-cache";
 import { createYoga, maskError as defaultMaskError, shouldRenderGraphiQL, type Plugin } from "graphql-yoga";
 import { UseRecorder } from "./auth/use-recorder.ts";
 import { RequesterCache } from "./auth/requester-cache.ts";
+import { GroupPermissionsCache } from "./group-permissions-cache.ts";
 import { createContext, fetchFromYoga, type GraphQLContext } from "./context.ts";
 import type { Database } from "./db/client.ts";
 import type { Config } from "./env.ts";
@@ -80,6 +81,7 @@ export type AppDependencies = {
 export function createApp({ db, config, logger, showDemoKey = false }: AppDependencies) {
   const uses = new UseRecorder(db, logger);
   const requesters = new RequesterCache(db, config.requesterCacheSize);
+  const groupPermissions = new GroupPermissionsCache(db, config.groupPermissionsCacheSize);
   const throttle = new Throttle({ ...config.throttle, trustProxyHops: config.http.trustProxyHops }, logger);
   // Kept for Yoga's pipeline, and read by prepared runs (src/http/prepared-operations.ts).
   const preparedSources: PreparedOperationSources = {
@@ -112,7 +114,7 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
   // A GraphQL request has no permission of its own (each field has): the
   // requester's rate is checked once it is known.
   const buildContext = async (request: Request, serverContext: ServerContext) => {
-    const ctx = await createContext(request, serverContext, { db, config, uses, requesters, throttle });
+    const ctx = await createContext(request, serverContext, { db, config, uses, requesters, groupPermissions, throttle });
     await throttle.checkRequester(ctx);
     return ctx;
   };
@@ -188,7 +190,7 @@ export function createApp({ db, config, logger, showDemoKey = false }: AppDepend
       if (docs) return docs;
     }
     const userPath = matchUserPath(pathname);
-    if (userPath) return retrieveUser(request, serverContext, userPath.idText, { db, config, uses, requesters, throttle, logger });
+    if (userPath) return retrieveUser(request, serverContext, userPath.idText, { db, config, uses, requesters, groupPermissions, throttle, logger });
     return notFoundResponse(omitBody);
   }
 
