@@ -233,14 +233,17 @@ describe("Query.users", () => {
       return app.recorder.take();
     };
     // Inviters are read by id in one statement, unless the page itself holds
-    // them all; the requester's, unless the requester cache answered (src/auth/requester-cache.ts).
+    // them all; the requester's, unless the requester cache answered (src/auth/requester-cache.ts);
+    // the groups' grants, once after a write (src/group-permissions-cache.ts).
     const ofThePage = (statements: string[]) => {
       // summaryById's statement (src/loaders.ts): the inviters' summaries, by id.
       const inviters = statements.filter((sql) => /^SELECT "id", "username", "firstName", "lastName" FROM "User" WHERE id IN/.test(sql.trim()));
       assert.ok(inviters.length <= 1, statements.join("\n"));
       const requester = statements.filter((sql) => sql.includes('FROM "ApiToken"'));
       assert.ok(requester.length <= 1, statements.join("\n"));
-      return statements.length - inviters.length - requester.length;
+      const grants = statements.filter((sql) => sql.includes('AS "groupId"'));
+      assert.ok(grants.length <= 1, statements.join("\n"));
+      return statements.length - inviters.length - requester.length - grants.length;
     };
     const small = await statementsFor({ first: 2 });
     const large = await statementsFor({ first: 30 });
