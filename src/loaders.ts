@@ -183,9 +183,10 @@ function partAlongside<Row>(userAlias: string, part: keyof UserViewParts, rows: 
 const inviteesAlongside = (userAlias: string) =>
   partAlongside<InviteeRow>(userAlias, "invitees", inviteesOf, " ORDER BY row.id", (loaders, userId, rows) => loaders.inviteesByInviterId.prime(userId, rows));
 
-const membershipsAlongside = (userAlias: string) =>
-  partAlongside<MembershipRow>(userAlias, "memberships", membershipRowsOf, "", (loaders, userId, rows) =>
-    loaders.membershipsByUserId.prime(userId, membershipsOf([userId], rows)[0]!),
+/** With `granted` false, the groups' grants are the request's (loaders.groupGrants), as membershipsByUserId reads them. */
+const membershipsAlongside = (userAlias: string, granted: boolean) =>
+  partAlongside<MembershipRow>(userAlias, "memberships", (userId) => membershipRowsOf(userId, granted), "", (loaders, userId, rows) =>
+    loaders.membershipsByUserId.prime(userId, membershipsOf([userId], rows, granted ? undefined : loaders.readGroupGrants())[0]!),
   );
 
 function combined(reads: ReadAlongside[]): ReadAlongside {
@@ -200,27 +201,45 @@ function combined(reads: ReadAlongside[]): ReadAlongside {
 
 /**
  * What may be read alongside a user of table `userAlias`: nothing (SQLite),
- * or its inviter and the parts of its view asked for, each combination made
- * once.
+ * or its inviter and the parts of its view asked for, its memberships with
+ * their groups' grants or without them (when the request has them), each
+ * combination made once.
  */
 function readsAlongside(userAlias: string, inviterAlias: string) {
   const inviter = inviterAlongside(userAlias, inviterAlias);
   const invitees = inviteesAlongside(userAlias);
-  const memberships = membershipsAlongside(userAlias);
-  const key = (parts: UserViewParts) => Number(parts.invitees) * 2 + Number(parts.memberships);
+  const [memberships, ownMemberships] = [membershipsAlongside(userAlias, true), membershipsAlongside(userAlias, false)];
+  const key = (parts: UserViewParts, grantsKnown: boolean) => Number(parts.invitees) * 3 + (parts.memberships ? 1 + Number(grantsKnown) : 0);
   const withParts: ReadAlongside[] = [];
   for (const parts of [NO_MORE_OF_THE_VIEW, { invitees: false, memberships: true }, { invitees: true, memberships: false }, WHOLE_VIEW]) {
-    withParts[key(parts)] = combined([inviter, ...(parts.invitees ? [invitees] : []), ...(parts.memberships ? [memberships] : [])]);
+    for (const grantsKnown of [false, true]) {
+      const membershipsRead = parts.memberships ? [grantsKnown ? ownMemberships : memberships] : [];
+      withParts[key(parts, grantsKnown)] = combined([inviter, ...(parts.invitees ? [invitees] : []), ...membershipsRead]);
+    }
   }
-  return { nothing: NOTHING_MORE, every: [NOTHING_MORE, ...withParts], forParts: (parts: UserViewParts) => withParts[key(parts)]! };
+  return {
+    nothing: NOTHING_MORE,
+    every: [NOTHING_MORE, ...withParts],
+    forParts: (parts: UserViewParts, grantsKnown: boolean) => withParts[key(parts, grantsKnown)]!,
+  };
 }
 
 const ALONGSIDE_USER = readsAlongside("User", "inviter");
 const ALONGSIDE_TARGET = readsAlongside("target", "targetInviter");
 
-/** Which of `reads` to read with a user: on PostgreSQL its inviter, and the parts of its view the request expects. */
-function readAlongside(db: Database, reads: ReturnType<typeof readsAlongside>, parts: UserViewParts = NO_MORE_OF_THE_VIEW): ReadAlongside {
-  return statementsAreRoundTrips(db) ? reads.forParts(parts) : reads.nothing;
+/**
+ * Which of `reads` to read with a user: on PostgreSQL its inviter, and the
+ * parts of its view the request expects; its memberships without their
+ * groups' grants when the request has them (loaders.groupGrants).
+ */
+async function readAlongside(
+  db: Database,
+  reads: ReturnType<typeof readsAlongside>,
+  groupGrants: () => Promise<GrantsByGroup | null>,
+  parts: UserViewParts = NO_MORE_OF_THE_VIEW,
+): Promise<ReadAlongside> {
+  if (!statementsAreRoundTrips(db)) return reads.nothing;
+  return reads.forParts(parts, parts.memberships && (await groupGrants()) !== null);
 }
 
 /**
@@ -254,7 +273,7 @@ const REQUESTER_WITH_USER = new Map(ALONGSIDE_TARGET.every.map((read) => [read, 
  */
 export async function findRequesterByKeyHash(db: Database, keyHash: string, now: Date, alongside?: UserAlongside): Promise<Requester | null> {
   type Row = RequesterUser & { holdsUserPermission: boolean | number; tokenId: number; tokenLastUsedAt: Date | null; tokenExpiresAt: Date | null };
-  const read = alongside && readAlongside(db, ALONGSIDE_TARGET, alongside.loaders.expectedView(alongside.userId));
+  const read = alongside && (await readAlongside(db, ALONGSIDE_TARGET, alongside.loaders.groupGrants, alongside.loaders.expectedView(alongside.userId)));
   const template = read ? REQUESTER_WITH_USER.get(read)! : REQUESTER_ALONE;
   const rows = await readRows<Row & Record<string, unknown>>(db, template({ keyHash, now, userId: alongside?.userId ?? null }));
   const row = rows[0];
@@ -421,10 +440,14 @@ export function createLoaders(db: Database, groupPermissions?: GroupPermissionsC
   });
 
   const expectedViews = new Map<number, UserViewParts>();
+  let requestGrants: Promise<GrantsByGroup | null> | undefined;
+  let readGrants: GrantsByGroup | null = null;
+  const groupGrants = (): Promise<GrantsByGroup | null> =>
+    (requestGrants ??= Promise.resolve(groupPermissions?.current() ?? null).then((grants) => (readGrants = grants)));
   const userById: DataLoader<number, User | null> = new DataLoader(async (ids) => {
     // The parts of the view any user of the batch expects are read for each (REST asks for one user, GraphQL's aliases alike).
     const parts = ids.reduce((union, id) => eitherParts(union, expectedViews.get(id) ?? NO_MORE_OF_THE_VIEW), NO_MORE_OF_THE_VIEW);
-    const read = readAlongside(db, ALONGSIDE_USER, parts);
+    const read = await readAlongside(db, ALONGSIDE_USER, groupGrants, parts);
     const rows = await readRows<Record<string, unknown>>(db, USERS_BY_ID.get(read)!({ ids }));
     const byId = new Map<number, User>();
     for (const row of rows) {
@@ -510,10 +533,22 @@ export function createLoaders(db: Database, groupPermissions?: GroupPermissionsC
      * models in alphabetical order.)
      */
     membershipsByUserId: new DataLoader<number, Memberships>(async (userIds) => {
-      const grants = (await groupPermissions?.current()) ?? undefined;
+      const grants = (await groupGrants()) ?? undefined;
       const rows = await readRows<MembershipRow>(db, (grants ? MEMBERSHIPS_WITHOUT_GRANTS : MEMBERSHIPS)({ userIds }));
       return membershipsOf(userIds, rows, grants);
     }),
+
+    /**
+     * The groups' grants this request reads memberships with, taken once, so
+     * that all of its memberships agree; null: its statements read them.
+     */
+    groupGrants,
+
+    /** What groupGrants() gave, for a statement chosen after it (readAlongside). */
+    readGroupGrants(): GrantsByGroup {
+      if (!readGrants) throw new Error("memberships were read without their grants before the request had them (loaders.groupGrants)");
+      return readGrants;
+    },
   };
   return loaders;
 }

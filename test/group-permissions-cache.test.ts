@@ -10,10 +10,12 @@ import { createDatabase, databaseVersion, type Database } from "../src/db/client
 import { importFixture } from "../src/fixtures/import-fixture.ts";
 import { parseFixture } from "../src/fixtures/parse-fixture.ts";
 import { GroupPermissionsCache } from "../src/group-permissions-cache.ts";
-import { createLoaders } from "../src/loaders.ts";
+import { hashTokenKey } from "../src/auth/token-keys.ts";
+import { createLoaders, findRequesterByKeyHash, WHOLE_VIEW } from "../src/loaders.ts";
 import type { DatabaseTarget } from "../src/db/url.ts";
 import type { StatementRecorder } from "../src/db/statement-recorder.ts";
 import { directoryFixture } from "./fixtures/directory.ts";
+import { keyFor } from "./fixtures/keys.ts";
 import { createTestDatabase, TEST_ENGINE, until } from "./helpers.ts";
 
 const SOON = { withinMs: 2_000, everyMs: 5 };
@@ -107,6 +109,26 @@ describe(`the groups' permissions cache (${TEST_ENGINE}: kept while the database
     const exactly = new GroupPermissionsCache(db, Number(grants[0]!.count));
     await memberships(exactly);
     assert.deepEqual((await memberships(exactly)).sent, ["memberships"]);
+  });
+
+  test("a user read with its view's parts (on PostgreSQL in the user's statement, or the requester's) has the same memberships, without reading the grants again", async () => {
+    const expected = await memberships();
+    const cache = new GroupPermissionsCache(db, 100);
+    await memberships(cache);
+    const adminKey = hashTokenKey(keyFor("admin"));
+    for (const [index, id] of userIds.entries()) {
+      const byUser = createLoaders(db, cache);
+      byUser.expectView(id, WHOLE_VIEW);
+      recorder.take();
+      await byUser.userById.load(id);
+      assert.deepEqual(await byUser.membershipsByUserId.load(id), expected.answer[index]);
+      // PostgreSQL: the user with its parts; SQLite: the user, then its memberships.
+      assert.deepEqual(recorder.take().map((sql) => sql.includes("'granted'")), TEST_ENGINE === "postgres" ? [false] : [false, false]);
+
+      const byRequester = createLoaders(db, cache);
+      await findRequesterByKeyHash(db, adminKey, new Date(), byRequester.expectView(id, WHOLE_VIEW));
+      assert.deepEqual(await byRequester.membershipsByUserId.load(id), expected.answer[index]);
+    }
   });
 
   test("what it answers cannot be changed by the request that got it", async () => {
