@@ -12,7 +12,11 @@
 // 0.14–0.15 ms of CPU instead of 0.17: 6,729 and 6,956 requests/s against
 // 5,924 and 6,076 (npm run bench -- --scenarios a,d --rounds 2, alternating
 // with the commit before, twice). It is paid once per request, whatever the
-// number of users: ten aliased users (d) stayed at 1,200–1,240.
+// number of users: ten aliased users (d) stayed at 1,200–1,240. On
+// PostgreSQL, where a user's statement reads its memberships alongside, each
+// user's read the branch: (d) 709–759 -> 813–817 requests/s, random tokens
+// (b) 2,863–2,891 -> 3,117–3,191, PostgreSQL's CPU a REST retrieve 0.56 ->
+// 0.49–0.51 ms (--engine postgres --scenarios a,b,d, likewise).
 //
 // Kept as the requester cache keeps requesters (src/auth/requester-cache.ts):
 // a snapshot answers only while the database's version is the one it was
